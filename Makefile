@@ -1,0 +1,59 @@
+# Two commands: `make run` (engine with demo data on http://127.0.0.1:8000) and `make test`.
+# Everything else here is what those two need on a fresh Debian machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test setup deps assets chromium migrate demo lint bench clean
+
+run: setup migrate demo
+	DJANGO_DEBUG=1 ENABLE_DEMO_BACKENDS=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup chromium
+	DJANGO_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+setup: deps assets
+
+deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $@
+
+# KERN UX (citizen styles) and axe-core (accessibility tests) come from npm, never committed.
+assets: static/vendor/.installed
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/kern static/vendor/axe
+	cp -r node_modules/@kern-ux/native/dist/kern.min.css node_modules/@kern-ux/native/dist/fonts static/vendor/kern/
+	cp node_modules/@kern-ux/native/LICENSE.md static/vendor/kern/
+	cp node_modules/axe-core/axe.min.js static/vendor/axe/
+	touch $@
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+migrate: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py process_sync
+	DJANGO_DEBUG=1 $(PY) manage.py loaddata fixtures/demo.json
+
+lint: deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	DJANGO_TESTING=1 $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var db.sqlite3

@@ -1,0 +1,5 @@
+"""OZG online-application engine (Django project)."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("forms_engine.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("forms_engine.citizen.urls")),
+]
