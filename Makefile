@@ -46,7 +46,7 @@ migrate: setup
 
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py process_sync
-	DJANGO_DEBUG=1 $(PY) manage.py loaddata fixtures/demo.json
+	DJANGO_DEBUG=1 $(PY) manage.py demo_setup
 
 lint: deps
 	$(VENV)/bin/ruff check .
