@@ -31,10 +31,9 @@ assets: static/vendor/.installed
 
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf static/vendor && mkdir -p static/vendor/kern static/vendor/axe
+	rm -rf static/vendor && mkdir -p static/vendor/kern
 	cp -r node_modules/@kern-ux/native/dist/kern.min.css node_modules/@kern-ux/native/dist/fonts static/vendor/kern/
 	cp node_modules/@kern-ux/native/LICENSE.md static/vendor/kern/
-	cp node_modules/axe-core/axe.min.js static/vendor/axe/
 	touch $@
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not used.
