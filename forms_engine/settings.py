@@ -192,3 +192,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Routes the bare floor view that bench/ compares citizen steps against. Off in production.
+FORMS_BENCH_VIEWS = env_bool("FORMS_BENCH_VIEWS")

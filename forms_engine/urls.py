@@ -1,9 +1,16 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from forms_engine.core import views as core_views
+
 urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("forms_engine.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("forms_engine.citizen.urls")),
 ]
+
+if settings.FORMS_BENCH_VIEWS:
+    urlpatterns.insert(0, path("_bench/bare/", core_views.bench_bare, name="bench-bare"))
