@@ -37,6 +37,9 @@ class Case(models.Model):
     submission_key = models.CharField(max_length=100, unique=True)
     language = models.CharField(max_length=8, default="de")
     submitted_at = models.DateTimeField(_("Eingegangen am"))
+    # Set by the task `cases.tasks.case_process` once the intake pipeline has run;
+    # None means the case still waits for it (the pipeline issue extends that task).
+    received_processed_at = models.DateTimeField(_("Eingang verarbeitet am"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,3 +64,6 @@ class ReferenceCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year"], name="reference_counter_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

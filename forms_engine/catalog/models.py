@@ -4,9 +4,12 @@ Write through `catalog.services` only: a published ProcessVersion is immutable a
 service layer (plus `ProcessVersion.save`) refuses every change to it.
 """
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .exceptions import ImmutableVersionError
 
 ars_validator = RegexValidator(
     r"^\d{12}$", _("Der Amtliche Regionalschlüssel (ARS) hat genau 12 Ziffern.")
@@ -43,6 +46,13 @@ class Authority(models.Model):
     name = models.CharField(_("Name"), max_length=200)
     slug = models.SlugField(_("Kurzname"))
     email = models.EmailField(_("E-Mail"), blank=True)
+    # The clerks (Sachbearbeitung) who work this authority's cases, and see only those.
+    clerks = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="authorities",
+        verbose_name=_("Sachbearbeitung"),
+    )
 
     class Meta:
         verbose_name = _("Behörde")
@@ -71,8 +81,51 @@ class Process(models.Model):
         return self.identifier
 
 
+def _frozen_refusal(what: str, what_en: str) -> ImmutableVersionError:
+    return ImmutableVersionError(
+        f"Veröffentlichte Versionen sind unveränderlich: {what} ist nicht erlaubt. "
+        "Legen Sie eine neue Version an.",
+        f"Published versions are immutable: {what_en} is not allowed. Create a new version.",
+    )
+
+
+class ProcessVersionQuerySet(models.QuerySet):
+    """Bulk writes never touch a published or retired version.
+
+    `update()` is allowed on drafts only and never changes `status` (status changes go
+    through the services, which use `save()`); `delete()` refuses frozen rows.
+    `bulk_update()` goes through `update()` and is covered too.
+    """
+
+    def _has_frozen(self) -> bool:
+        return self.exclude(status=ProcessVersion.Status.DRAFT).exists()
+
+    def update(self, **kwargs):
+        if "status" in kwargs:
+            raise _frozen_refusal("eine Statusänderung per Massenänderung", "a bulk status change")
+        if self._has_frozen():
+            raise _frozen_refusal("eine Massenänderung", "a bulk update")
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+
+    def delete(self):
+        if self._has_frozen():
+            raise _frozen_refusal("das Löschen", "deleting it")
+        return super().delete()
+
+    delete.queryset_only = True
+
+
 class ProcessVersion(models.Model):
-    """One version of a process definition. Draft → published (immutable) → retired."""
+    """One version of a process definition. Draft → published (immutable) → retired.
+
+    Contract: once published, `process`, `version`, `definition`, `sha256`, `title` and
+    `published_at` never change and the row is never deleted; the only change allowed
+    is published → retired (with `retired_at`). `save()`, `delete()`, the queryset's
+    `update()`/`delete()` and the services all refuse anything else with
+    `ImmutableVersionError`.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Entwurf")
@@ -92,6 +145,11 @@ class ProcessVersion(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ProcessVersionQuerySet.as_manager()
+
+    # Fields a frozen row may still change, and only for published → retired.
+    _RETIRE_FIELDS = frozenset({"status", "retired_at"})
+
     class Meta:
         verbose_name = _("Prozessversion")
         verbose_name_plural = _("Prozessversionen")
@@ -103,10 +161,42 @@ class ProcessVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.process.identifier} {self.version} ({self.get_status_display()})"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            stored = type(self).objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_frozen:
+                self._check_frozen_change(stored)
+        super().save(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         """Published and retired versions never change their definition."""
         return self.status != self.Status.DRAFT
+
+    def _check_frozen_change(self, stored: "ProcessVersion") -> None:
+        for field in self._meta.concrete_fields:
+            if field.name in self._RETIRE_FIELDS:
+                continue
+            if field.value_from_object(self) != field.value_from_object(stored):
+                raise _frozen_refusal(
+                    f"eine Änderung des Felds „{field.name}“",
+                    f"changing the field '{field.name}'",
+                )
+        if self.status != stored.status and not (
+            stored.status == self.Status.PUBLISHED and self.status == self.Status.RETIRED
+        ):
+            raise _frozen_refusal(
+                f"der Statuswechsel {stored.status} → {self.status}",
+                f"the status change {stored.status} → {self.status}",
+            )
+        if self.status == stored.status and self.retired_at != stored.retired_at:
+            raise _frozen_refusal("eine Änderung des Rückzugsdatums", "changing retired_at")
+
+    def delete(self, *args, **kwargs):
+        stored = type(self).objects.filter(pk=self.pk).first()
+        if self.is_frozen or (stored is not None and stored.is_frozen):
+            raise _frozen_refusal("das Löschen", "deleting it")
+        return super().delete(*args, **kwargs)
 
 
 class Activation(models.Model):

@@ -6,100 +6,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('ars', models.CharField(max_length=12, unique=True, validators=[django.core.validators.RegexValidator('^\\d{12}$', 'Der Amtliche Regionalschlüssel (ARS) hat genau 12 Ziffern.')], verbose_name='Amtlicher Regionalschlüssel (ARS)')),
-                ('slug', models.SlugField(unique=True, verbose_name='Kurzname')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                (
+                    "ars",
+                    models.CharField(
+                        max_length=12,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{12}$",
+                                "Der Amtliche Regionalschlüssel (ARS) hat genau 12 Ziffern.",
+                            )
+                        ],
+                        verbose_name="Amtlicher Regionalschlüssel (ARS)",
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="Kurzname")),
             ],
             options={
-                'verbose_name': 'Kommune',
-                'verbose_name_plural': 'Kommunen',
-                'ordering': ['name'],
+                "verbose_name": "Kommune",
+                "verbose_name_plural": "Kommunen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Process',
+            name="Process",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.SlugField(max_length=100, unique=True, verbose_name='Kennung')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier",
+                    models.SlugField(max_length=100, unique=True, verbose_name="Kennung"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'Verwaltungsleistung',
-                'verbose_name_plural': 'Verwaltungsleistungen',
-                'ordering': ['identifier'],
+                "verbose_name": "Verwaltungsleistung",
+                "verbose_name_plural": "Verwaltungsleistungen",
+                "ordering": ["identifier"],
             },
         ),
         migrations.CreateModel(
-            name='Authority',
+            name="Authority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='Name')),
-                ('slug', models.SlugField(verbose_name='Kurzname')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='E-Mail')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authorities', to='catalog.municipality')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="Name")),
+                ("slug", models.SlugField(verbose_name="Kurzname")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="E-Mail")),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authorities",
+                        to="catalog.municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Behörde',
-                'verbose_name_plural': 'Behörden',
-                'ordering': ['municipality__name', 'name'],
+                "verbose_name": "Behörde",
+                "verbose_name_plural": "Behörden",
+                "ordering": ["municipality__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Activation',
+            name="Activation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_active', models.BooleanField(default=True, verbose_name='aktiv')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('authority', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activations', to='catalog.authority')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activations', to='catalog.municipality')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activations', to='catalog.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="aktiv")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activations",
+                        to="catalog.authority",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activations",
+                        to="catalog.municipality",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activations",
+                        to="catalog.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Freischaltung',
-                'verbose_name_plural': 'Freischaltungen',
+                "verbose_name": "Freischaltung",
+                "verbose_name_plural": "Freischaltungen",
             },
         ),
         migrations.CreateModel(
-            name='ProcessVersion',
+            name="ProcessVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, verbose_name='Version')),
-                ('status', models.CharField(choices=[('draft', 'Entwurf'), ('published', 'Veröffentlicht'), ('retired', 'Zurückgezogen')], default='draft', max_length=12, verbose_name='Status')),
-                ('definition', models.JSONField(verbose_name='Definition')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('title', models.CharField(max_length=300, verbose_name='Titel')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('retired_at', models.DateTimeField(blank=True, null=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='catalog.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=40, verbose_name="Version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Entwurf"),
+                            ("published", "Veröffentlicht"),
+                            ("retired", "Zurückgezogen"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="Status",
+                    ),
+                ),
+                ("definition", models.JSONField(verbose_name="Definition")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("title", models.CharField(max_length=300, verbose_name="Titel")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("retired_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="catalog.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Prozessversion',
-                'verbose_name_plural': 'Prozessversionen',
-                'ordering': ['process__identifier', '-created_at'],
+                "verbose_name": "Prozessversion",
+                "verbose_name_plural": "Prozessversionen",
+                "ordering": ["process__identifier", "-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='authority',
-            constraint=models.UniqueConstraint(fields=('municipality', 'slug'), name='authority_slug_unique'),
+            model_name="authority",
+            constraint=models.UniqueConstraint(
+                fields=("municipality", "slug"), name="authority_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activation',
-            constraint=models.UniqueConstraint(fields=('process', 'municipality'), name='activation_unique_per_municipality'),
+            model_name="activation",
+            constraint=models.UniqueConstraint(
+                fields=("process", "municipality"), name="activation_unique_per_municipality"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='processversion',
-            constraint=models.UniqueConstraint(fields=('process', 'version'), name='process_version_unique'),
+            model_name="processversion",
+            constraint=models.UniqueConstraint(
+                fields=("process", "version"), name="process_version_unique"
+            ),
         ),
     ]

@@ -1,0 +1,361 @@
+"""Writes of cases. `case_submit` is the one door through which a case comes to exist.
+
+Where Celery comes in: `case_submit` is synchronous and complete on its own (the citizen
+gets the reference number in the same request, and the case is stored even when no
+worker runs). After the transaction commits it enqueues `cases.tasks.case_process`
+(`transaction.on_commit`), which runs the intake pipeline — today only marking the intake
+done (`received_processed_at`); case file PDF, routing and notification follow there.
+Without a broker Celery runs eagerly, so the pipeline still runs right after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.selectors import activation_for, version_definition
+from forms_engine.citizen.models import Draft, Upload
+from forms_engine.citizen.uploads import (
+    field_shape,
+    upload_owner_matches,
+    upload_spec_for,
+)
+from forms_engine.definitions import FieldError
+
+from .exceptions import AnswersInvalid, SubmissionRefused
+from .models import Case, ReferenceCounter
+
+UPLOAD_PREFIX = "upload:"
+
+
+def reference_next(*, prefix: str, year: int) -> str:
+    """The next reference number `<PREFIX>-<YEAR>-<NNNNNN>` for prefix and year.
+
+    Must run inside a transaction: the counter row is locked (`select_for_update`), so
+    concurrent submissions on PostgreSQL wait for each other and never share a number;
+    SQLite serialises writers anyway. A rolled-back submission may leave a gap, never a
+    duplicate.
+    """
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+    except IntegrityError:
+        pass  # created concurrently by another submission: fine, it exists now
+    counter = ReferenceCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{prefix}-{year}-{counter.last:06d}"
+
+
+def _declaration_ids(definition) -> list[str]:
+    ids = []
+    for declaration in definition.declarations or ():
+        ident = declaration.get("id") if isinstance(declaration, Mapping) else declaration.id
+        ids.append(ident)
+    return ids
+
+
+def _walk_strings(value, pointer=""):
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            escaped = str(key).replace("~", "~0").replace("/", "~1")
+            yield from _walk_strings(child, f"{pointer}/{escaped}")
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _walk_strings(child, f"{pointer}/{index}")
+    elif isinstance(value, str):
+        yield pointer, value
+
+
+def _upload_error(pointer: str, message: str, message_en: str, code: str) -> FieldError:
+    return FieldError(pointer=pointer, message=message, message_en=message_en, code=code)
+
+
+def _owner_allows(upload: Upload, ref: str, upload_owner) -> bool:
+    if isinstance(upload_owner, Draft):
+        return upload.draft_id == upload_owner.pk
+    if isinstance(upload_owner, str):
+        return upload_owner_matches(upload, upload_owner)
+    if isinstance(upload_owner, Mapping):
+        return upload_owner_matches(upload, upload_owner.get(ref))
+    return False
+
+
+def _resolve_uploads(*, definition, process_version, answers, upload_owner):
+    """Check every upload reference in the (pruned) answers; lock and return the uploads.
+
+    Returns `(uploads, errors)`. A reference must exist, belong to the submitter (same
+    Draft or the owner token), be made for this version and this field (array indices
+    aside), not be attached to a case yet, and satisfy the field's `x-upload`.
+    """
+    refs = []
+    for pointer, value in _walk_strings(answers):
+        spec = upload_spec_for(definition, pointer)
+        if spec is not None:
+            refs.append((pointer, value, spec))
+    if not refs:
+        return [], []
+    ids = {}
+    for _pointer, value, _spec in refs:
+        try:
+            ids[value] = uuid.UUID(value[len(UPLOAD_PREFIX) :])
+        except ValueError:
+            ids[value] = None
+    uploads = {
+        upload.ref: upload
+        for upload in Upload.objects.select_for_update().filter(
+            pk__in=[i for i in ids.values() if i is not None]
+        )
+    }
+    errors, found, seen = [], [], set()
+    for pointer, value, spec in refs:
+        upload = uploads.get(value) if value.startswith(UPLOAD_PREFIX) else None
+        if upload is None or not _owner_allows(upload, value, upload_owner):
+            # Unknown and foreign references look the same: nothing leaks about others' files.
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Die hochgeladene Datei wurde nicht gefunden. Bitte laden Sie sie erneut hoch.",
+                    "The uploaded file was not found. Please upload it again.",
+                    "upload_unknown",
+                )
+            )
+            continue
+        if value in seen:
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Dieselbe Datei ist mehrfach angegeben.",
+                    "The same file is given more than once.",
+                    "upload_duplicate",
+                )
+            )
+            continue
+        seen.add(value)
+        if upload.process_version_id != process_version.pk or field_shape(
+            upload.field_pointer
+        ) != field_shape(pointer):
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Die Datei wurde für ein anderes Feld hochgeladen.",
+                    "The file was uploaded for another field.",
+                    "upload_wrong_field",
+                )
+            )
+            continue
+        if upload.case_id is not None:
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Die Datei gehört bereits zu einem eingereichten Antrag.",
+                    "The file already belongs to a submitted application.",
+                    "upload_used",
+                )
+            )
+            continue
+        allowed = spec.get("media_types") or []
+        max_bytes = spec.get("max_bytes")
+        if upload.media_type not in allowed or (max_bytes and upload.size > int(max_bytes)):
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Die Datei passt nicht zu den erlaubten Dateitypen oder -größen dieses Felds.",
+                    "The file does not match the allowed file types or sizes of this field.",
+                    "upload_type",
+                )
+            )
+            continue
+        found.append(upload)
+    return found, errors
+
+
+def case_submit(
+    *,
+    process_version: ProcessVersion,
+    municipality: Municipality,
+    answers: dict,
+    declarations: list[str],
+    submission_key: str,
+    upload_owner: Draft | str | Mapping[str, str] | None = None,
+    language: str = "de",
+) -> Case:
+    """Submit an application; returns the new (or, for a repeated key, the first) Case.
+
+    Contract:
+    - One transaction; on any error nothing is stored.
+    - `process_version` must be published (retired/draft: `SubmissionRefused`) and the
+      process active in `municipality` (`SubmissionRefused` code `not_offered`); the case
+      goes to the Activation's authority.
+    - Validates `answers` with the pinned version's `validate_answers`, requires every
+      declaration of the definition in `declarations` (`/declarations/<id>`) and checks
+      every `upload:<uuid>` in the pruned answers → `AnswersInvalid(errors)`.
+    - Stores the pruned answers, the accepted declarations, attaches the uploads, numbers
+      the case `<PREFIX>-<YEAR>-<NNNNNN>`.
+    - `upload_owner`: the Draft (wizard; its `submitted_case` is set), an API owner token,
+      or a mapping `{"upload:<uuid>": token}`; None allows no uploads.
+    - Idempotent: the same `submission_key` returns the existing case (also under a
+      concurrent duplicate); a Draft already submitted returns its case.
+    - After commit, enqueues `cases.tasks.case_process(case_id)`.
+    """
+    existing = Case.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return _same_submission(existing, process_version)
+    if isinstance(upload_owner, Draft) and upload_owner.submitted_case_id is not None:
+        return upload_owner.submitted_case
+    try:
+        with transaction.atomic():
+            case = _case_create(
+                process_version=process_version,
+                municipality=municipality,
+                answers=answers,
+                declarations=declarations,
+                submission_key=submission_key,
+                upload_owner=upload_owner,
+                language=language,
+            )
+    except IntegrityError:
+        # A concurrent submit with the same key (or of the same draft) won the race.
+        existing = Case.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return _same_submission(existing, process_version)
+        if isinstance(upload_owner, Draft):
+            upload_owner.refresh_from_db()
+            if upload_owner.submitted_case_id is not None:
+                return upload_owner.submitted_case
+        raise
+    from .tasks import case_process
+
+    case_id = str(case.pk)
+    transaction.on_commit(lambda: case_process.delay(case_id))
+    return case
+
+
+def _same_submission(case: Case, process_version: ProcessVersion) -> Case:
+    if case.process_version_id != process_version.pk:
+        raise SubmissionRefused(
+            "Dieser Einreichungsschlüssel wurde bereits für einen anderen Antrag verwendet.",
+            "This submission key was already used for another application.",
+            "key_reused",
+        )
+    return case
+
+
+def _case_create(
+    *,
+    process_version,
+    municipality,
+    answers,
+    declarations,
+    submission_key,
+    upload_owner,
+    language,
+) -> Case:
+    version = ProcessVersion.objects.select_related("process").get(pk=process_version.pk)
+    if version.status == ProcessVersion.Status.RETIRED:
+        raise SubmissionRefused(
+            "Diese Version des Antrags wurde zurückgezogen. Bitte beginnen Sie den Antrag neu.",
+            "This version of the application has been retired. Please start again.",
+            "version_retired",
+        )
+    if version.status != ProcessVersion.Status.PUBLISHED:
+        raise SubmissionRefused(
+            "Diese Version des Antrags ist nicht veröffentlicht.",
+            "This version of the application is not published.",
+            "version_not_published",
+        )
+    activation = activation_for(version.process, municipality)
+    if activation is None:
+        raise SubmissionRefused(
+            f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
+            f"This service is not offered online in {municipality.name}.",
+            "not_offered",
+        )
+    if isinstance(upload_owner, Draft):
+        locked_draft = Draft.objects.select_for_update().get(pk=upload_owner.pk)
+        if locked_draft.submitted_case_id is not None:
+            return locked_draft.submitted_case  # submitted meanwhile (double click)
+    if isinstance(upload_owner, Draft) and (
+        upload_owner.process_version_id != version.pk
+        or upload_owner.municipality_id != municipality.pk
+    ):
+        raise SubmissionRefused(
+            "Der Entwurf gehört zu einer anderen Version oder Kommune.",
+            "The draft belongs to another version or municipality.",
+            "draft_mismatch",
+        )
+
+    definition = version_definition(version)
+    answers = answers if isinstance(answers, dict) else {}
+    errors = list(definition.validate_answers(answers))
+    given = {d for d in (declarations or []) if isinstance(d, str)}
+    required = _declaration_ids(definition)
+    errors.extend(
+        FieldError(
+            pointer=f"/declarations/{ident}",
+            message="Bitte bestätigen Sie diese Erklärung.",
+            message_en="Please confirm this declaration.",
+            code="declaration_required",
+        )
+        for ident in required
+        if ident not in given
+    )
+    if errors:
+        raise AnswersInvalid(errors)
+
+    pruned = definition.prune(answers)
+    uploads, upload_errors = _resolve_uploads(
+        definition=definition,
+        process_version=version,
+        answers=pruned,
+        upload_owner=upload_owner,
+    )
+    if upload_errors:
+        raise AnswersInvalid(upload_errors)
+
+    now = timezone.now()
+    prefix = definition.reference_prefix or settings.FORMS_REFERENCE_PREFIX
+    reference = reference_next(prefix=prefix, year=timezone.localtime(now).year)
+    case = Case.objects.create(
+        reference=reference,
+        process_version=version,
+        definition_sha256=version.sha256,
+        municipality=municipality,
+        authority=activation.authority,
+        answers=pruned,
+        declarations=[ident for ident in required if ident in given],
+        submission_key=submission_key,
+        language=language if language in {"de", "en"} else "de",
+        submitted_at=now,
+    )
+    if uploads:
+        attached = Upload.objects.filter(pk__in=[u.pk for u in uploads], case__isnull=True).update(
+            case=case
+        )
+        if attached != len(uploads):
+            raise IntegrityError("upload attached concurrently")
+    if isinstance(upload_owner, Draft):
+        # A second submit of the same draft hits the OneToOne constraint → IntegrityError.
+        Draft.objects.filter(pk=upload_owner.pk).update(submitted_case=case)
+        upload_owner.submitted_case = case
+    return case
+
+
+@transaction.atomic
+def case_intake_complete(*, case_id) -> Case | None:
+    """Mark the intake of a case as processed (idempotent: a second call changes nothing).
+
+    Returns the case, or None if it does not exist (deleted in between: nothing to do).
+    """
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        return None
+    if case.received_processed_at is None:
+        case.received_processed_at = timezone.now()
+        case.save(update_fields=["received_processed_at", "updated_at"])
+    return case

@@ -1,0 +1,24 @@
+"""Errors of the catalog, each with a German message first and an English one second."""
+
+
+class CatalogError(Exception):
+    """Base class: `message` (German), `message_en` (English); str() shows both."""
+
+    def __init__(self, message: str, message_en: str, *, problems=None):
+        self.message = message
+        self.message_en = message_en
+        # For publish refusals: the definition problems or failed designer tests.
+        self.problems = list(problems or [])
+        super().__init__(f"{message} / {message_en}")
+
+
+class ImmutableVersionError(CatalogError):
+    """A published or retired ProcessVersion was asked to change. It never does."""
+
+
+class PublishRefused(CatalogError):
+    """A draft cannot be published: its definition is broken or a designer test fails."""
+
+
+class InvalidTransition(CatalogError):
+    """A status change that the life cycle draft → published → retired does not allow."""
