@@ -1,0 +1,38 @@
+"""The pure process language: definitions, checks, compiled processes (no ORM, no HTTP).
+
+Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.definitions`).
+"""
+
+from .canonical import canonical_json, definition_sha256, load_definition
+from .check import check_definition, metaschema
+from .errors import DefinitionError, FieldError, Problem
+from .fields import FIELD_TYPES, Field
+from .formats import citizen_validator
+from .model import (
+    AppliedFee,
+    DesignerTestResult,
+    ProcessDefinition,
+    Step,
+    clear_cache,
+    compile_definition,
+)
+
+__all__ = [
+    "FIELD_TYPES",
+    "AppliedFee",
+    "DefinitionError",
+    "DesignerTestResult",
+    "Field",
+    "FieldError",
+    "ProcessDefinition",
+    "Problem",
+    "Step",
+    "canonical_json",
+    "check_definition",
+    "citizen_validator",
+    "clear_cache",
+    "compile_definition",
+    "definition_sha256",
+    "load_definition",
+    "metaschema",
+]

@@ -1,0 +1,454 @@
+"""Compiled process definitions (contract: docs/architecture.md, `ProcessDefinition`).
+
+`compile_definition(doc)` checks a definition and builds an immutable `ProcessDefinition`
+with all validators compiled once. Compiled definitions are cached by sha256 in a bounded
+LRU: published versions are immutable, so their validators live with them and are never
+rebuilt per request.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import pointers
+from .canonical import definition_sha256
+from .check import check_definition
+from .errors import DefinitionError, FieldError
+from .fields import Field, build_fields
+from .formats import citizen_validator
+from .messages import UPLOAD_PATTERN, field_errors, required_error
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+CACHE_SIZE = 128
+DEFAULT_RETENTION = {"draft_days": 30, "case_days": 730}
+
+
+@dataclass(frozen=True)
+class AppliedFee:
+    """A fee that applies to a set of answers."""
+
+    id: str
+    label: dict
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DesignerTestResult:
+    """Outcome of one designer test; `failures` are German sentences."""
+
+    name: str
+    passed: bool
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One step of a process. `schema` is the step's schema as written in the definition."""
+
+    id: str
+    title: dict
+    description: dict | None
+    schema: dict
+    when: Any
+    ui: dict
+    _fields: tuple = field(default=(), repr=False)
+    _field_whens: dict = field(default_factory=dict, repr=False)
+    _when_validator: Any = field(default=None, repr=False)
+    _validator: Any = field(default=None, repr=False)
+    _conditional_required: tuple = field(default=(), repr=False)
+
+    def fields(self) -> list[Field]:
+        """Top-level fields of the step, in schema order."""
+        return list(self._fields)
+
+    def field(self, name: str) -> Field | None:
+        """The top-level field `name`, or None."""
+        return next((f for f in self._fields if f.name == name), None)
+
+    def applies(self, answers: dict) -> bool:
+        """Whether the step's `when` holds for `answers` (always true without `when`)."""
+        return self._when_validator is None or self._when_validator.is_valid(answers)
+
+
+# --- composition ---------------------------------------------------------------------------
+
+
+def _with_defs(schema: Any, defs: dict) -> Any:
+    if isinstance(schema, dict) and defs and "$defs" not in schema:
+        return {**schema, "$defs": defs}
+    return schema
+
+
+def _add_upload_patterns(schema: Any) -> Any:
+    """Deep copy of a data schema in which every `x-upload` string carries the upload pattern."""
+    if isinstance(schema, list):
+        return [_add_upload_patterns(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: _add_upload_patterns(value) for key, value in schema.items()}
+    if "x-upload" in result:
+        if "pattern" in result and result["pattern"] != UPLOAD_PATTERN:
+            result["allOf"] = [*result.get("allOf", []), {"pattern": UPLOAD_PATTERN}]
+        else:
+            result["pattern"] = UPLOAD_PATTERN
+    return result
+
+
+def _close_objects(schema: Any) -> None:
+    """Set `additionalProperties: false` on object schemas with `properties` (not inside combinators)."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("properties"), dict):
+        schema.setdefault("additionalProperties", False)
+        for sub in schema["properties"].values():
+            _close_objects(sub)
+    if isinstance(schema.get("items"), dict):
+        _close_objects(schema["items"])
+
+
+def _data_schema_of(schema: Any) -> Any:
+    result = _add_upload_patterns(schema)
+    _close_objects(result)
+    return result
+
+
+class ProcessDefinition:
+    """A checked, compiled, immutable process definition (build it with `compile_definition`)."""
+
+    def __init__(self, doc: dict, sha256: str):
+        doc = copy.deepcopy(doc)
+        defs = dict(doc.get("$defs") or {})
+        data_defs = {name: _data_schema_of(schema) for name, schema in defs.items()}
+        steps = []
+        root_allof: list[dict] = []
+        for raw in doc["steps"]:
+            ui = raw.get("ui") or {}
+            ui_fields = ui.get("fields") or {}
+            fields = build_fields(raw["schema"], defs, ui_fields)
+            field_whens = {
+                name: citizen_validator(_with_defs(entry["when"], defs))
+                for name, entry in ui_fields.items()
+                if isinstance(entry, dict) and "when" in entry
+            }
+            step_schema = _data_schema_of(raw["schema"])
+            step_schema["additionalProperties"] = False
+            required = list(step_schema.get("required") or [])
+            conditional_required = tuple(name for name in required if name in field_whens)
+            unconditional = [name for name in required if name not in field_whens]
+            if unconditional:
+                step_schema["required"] = unconditional
+            else:
+                step_schema.pop("required", None)
+            step = Step(
+                id=raw["id"],
+                title=raw["title"],
+                description=raw.get("description"),
+                schema=raw["schema"],
+                when=raw.get("when"),
+                ui=ui,
+                _fields=fields,
+                _field_whens=field_whens,
+                _when_validator=(
+                    citizen_validator(_with_defs(raw["when"], defs)) if "when" in raw else None
+                ),
+                _validator=citizen_validator(_with_defs(step_schema, data_defs)),
+                _conditional_required=conditional_required,
+            )
+            steps.append((step, step_schema))
+            if "when" in raw:
+                root_allof.append(
+                    {
+                        "if": raw["when"],
+                        "then": {"required": [step.id]},
+                        "else": {"properties": {step.id: False}},
+                    }
+                )
+            for name in field_whens:
+                rule: dict = {
+                    "if": ui_fields[name]["when"],
+                    "else": {"properties": {step.id: {"properties": {name: False}}}},
+                }
+                if name in conditional_required:
+                    rule["then"] = {"properties": {step.id: {"required": [name]}}}
+                root_allof.append(rule)
+
+        data_schema_id = f"urn:ozg-engine:process:{doc['id']}:{doc['version']}:data"
+        data_schema: dict = {
+            "$schema": DRAFT_2020_12,
+            "$id": data_schema_id,
+            "title": doc["title"]["de"],
+            "type": "object",
+            "properties": {step.id: schema for step, schema in steps},
+            "additionalProperties": False,
+        }
+        required_steps = [step.id for step, _ in steps if step.when is None]
+        if required_steps:
+            data_schema["required"] = required_steps
+        if data_defs:
+            data_schema["$defs"] = data_defs
+        if root_allof:
+            data_schema["allOf"] = root_allof
+
+        fee_list = []
+        for fee in (doc.get("payment") or {}).get("fees") or []:
+            validator = citizen_validator(_with_defs(fee["when"], defs)) if "when" in fee else None
+            fee_list.append((fee, Decimal(fee["amount"]), validator))
+
+        values = {
+            "doc": doc,
+            "sha256": sha256,
+            "id": doc["id"],
+            "version": doc["version"],
+            "title": doc["title"],
+            "summary": doc.get("summary"),
+            "reference_prefix": doc["reference_prefix"],
+            "steps": tuple(step for step, _ in steps),
+            "declarations": tuple(doc.get("declarations") or ()),
+            "retention": {**DEFAULT_RETENTION, **(doc.get("retention") or {})},
+            "identity": {"level": "none", "prefill": {}, **(doc.get("identity") or {})},
+            "schriftform": bool(doc.get("schriftform", False)),
+            "payment_policy": (doc.get("payment") or {}).get("policy", "none"),
+            "data_schema": data_schema,
+            "data_schema_id": data_schema_id,
+            "_data_validator": citizen_validator(data_schema),
+            "_fees": tuple(fee_list),
+            "_steps_by_id": {step.id: step for step, _ in steps},
+        }
+        for key, value in values.items():
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError("ProcessDefinition ist unveränderlich (immutable).")
+
+    def __repr__(self) -> str:
+        return f"<ProcessDefinition {self.id} {self.version} {self.sha256[:12]}>"
+
+    # --- steps and conditions ------------------------------------------------------------------
+
+    def step(self, step_id: str) -> Step:
+        """The step `step_id`; KeyError if there is none."""
+        return self._steps_by_id[step_id]
+
+    def _resolve(self, answers: Any) -> tuple[list[Step], dict]:
+        """(applicable steps, pruned answers), evaluated to a fixed point.
+
+        Every condition is evaluated against the pruned answers of all steps: the loop drops
+        inapplicable steps/fields and repeats until nothing changes, so the result agrees
+        with the composed data schema.
+        """
+        answers = answers if isinstance(answers, dict) else {}
+        work: dict = {}
+        for step in self.steps:
+            if step.id not in answers:
+                continue
+            data = answers[step.id]
+            if isinstance(data, dict):
+                names = {f.name for f in step._fields}
+                data = {k: copy.deepcopy(v) for k, v in data.items() if k in names}
+            work[step.id] = data
+        limit = len(self.steps) + sum(len(s._field_whens) for s in self.steps) + 1
+        applicable: list[Step] = []
+        for _ in range(limit):
+            changed = False
+            applicable = []
+            for step in self.steps:
+                if not step.applies(work):
+                    if step.id in work:
+                        del work[step.id]
+                        changed = True
+                    continue
+                applicable.append(step)
+                data = work.get(step.id)
+                if isinstance(data, dict):
+                    for name, validator in step._field_whens.items():
+                        if name in data and not validator.is_valid(work):
+                            del data[name]
+                            changed = True
+            if not changed:
+                break
+        return applicable, work
+
+    def applicable_steps(self, answers: dict) -> list[Step]:
+        """Steps whose `when` holds for the (pruned) answers, in definition order."""
+        return self._resolve(answers)[0]
+
+    def applicable_fields(self, step: Step | str, answers: dict) -> list[str]:
+        """Top-level field names of `step` whose ui `when` holds for the (pruned) answers."""
+        step = self.step(step) if isinstance(step, str) else step
+        _, pruned = self._resolve(answers)
+        return [
+            f.name
+            for f in step._fields
+            if f.name not in step._field_whens or step._field_whens[f.name].is_valid(pruned)
+        ]
+
+    def prune(self, answers: dict) -> dict:
+        """A copy of `answers` without inapplicable steps and fields and without unknown keys."""
+        return self._resolve(answers)[1]
+
+    # --- validation ----------------------------------------------------------------------------
+
+    def label_for(self, parts: list, lang: str = "de") -> str | None:
+        """Label of the step or field at answer pointer parts (`["halter", "vorname"]`)."""
+        if not parts or parts[0] not in self._steps_by_id:
+            return None
+        step = self._steps_by_id[parts[0]]
+        if len(parts) == 1:
+            return step.title.get(lang) or step.title.get("de")
+        fields = step._fields
+        current: Field | None = None
+        for part in parts[1:]:
+            if (
+                current is not None
+                and current.type == "repeat"
+                and (isinstance(part, int) or str(part).isdigit())
+            ):
+                continue
+            current = next((f for f in fields if f.name == part), None)
+            if current is None:
+                return None
+            fields = current.children
+        return current.label(lang) if current else None
+
+    def validate_step(
+        self, step_id: str, step_data: Any, answers: dict | None = None
+    ) -> list[FieldError]:
+        """Errors of one step's data (pointers start with `/<step_id>`).
+
+        Conditional fields are resolved against `answers` updated by `step_data`; data of
+        fields that do not apply is ignored, unknown keys are errors.
+        """
+        step = self.step(step_id)
+        if not isinstance(step_data, dict):
+            return field_errors(
+                step._validator.iter_errors(step_data), self.label_for, prefix=[step_id]
+            )
+        merged = dict(answers or {})
+        merged[step_id] = step_data
+        _, pruned = self._resolve(merged)
+        hidden = {
+            name for name, validator in step._field_whens.items() if not validator.is_valid(pruned)
+        }
+        data = {k: v for k, v in step_data.items() if k not in hidden}
+        errors = field_errors(step._validator.iter_errors(data), self.label_for, prefix=[step_id])
+        seen = {e.pointer for e in errors}
+        for name in step._conditional_required:
+            if name not in hidden and name not in data:
+                parts = [step_id, name]
+                if pointers.join(parts) not in seen:
+                    errors.append(required_error(parts, self.label_for(parts)))
+        return errors
+
+    def validate_answers(self, answers: Any) -> list[FieldError]:
+        """Authoritative check of a whole answer set: prunes, then validates against the data schema.
+
+        A missing step is reported at `/<step_id>`.
+        """
+        if not isinstance(answers, dict):
+            return [
+                FieldError(
+                    "",
+                    "Die Angaben haben nicht die erwartete Form.",
+                    "The answers have the wrong form.",
+                    "type",
+                )
+            ]
+        pruned = self.prune(answers)
+        return field_errors(
+            self._data_validator.iter_errors(pruned),
+            self.label_for,
+            step_ids=self._steps_by_id.keys(),
+        )
+
+    def is_valid(self, answers: Any) -> bool:
+        """Whether `validate_answers(answers)` finds nothing."""
+        return not self.validate_answers(answers)
+
+    # --- fees ----------------------------------------------------------------------------------
+
+    def fees(self, answers: dict) -> list[AppliedFee]:
+        """Fees whose `when` holds for the pruned answers, in definition order."""
+        pruned = self.prune(answers)
+        return [
+            AppliedFee(fee["id"], fee["label"], amount)
+            for fee, amount, validator in self._fees
+            if validator is None or validator.is_valid(pruned)
+        ]
+
+    def fee_total(self, answers: dict) -> Decimal:
+        """Sum of applicable fees, in EUR with two decimals."""
+        total = sum((fee.amount for fee in self.fees(answers)), Decimal("0"))
+        return total.quantize(Decimal("0.01"))
+
+    # --- designer tests ------------------------------------------------------------------------
+
+    def run_tests(self) -> list[DesignerTestResult]:
+        """Run the definition's designer tests (`tests`, see docs/process-format.md)."""
+        results = []
+        for test in self.doc.get("tests") or []:
+            answers = test.get("answers") or {}
+            expect = test.get("expect") or {}
+            failures: list[str] = []
+            if "steps" in expect:
+                actual = [s.id for s in self.applicable_steps(answers)]
+                if actual != list(expect["steps"]):
+                    failures.append(f"Schritte: erwartet {expect['steps']}, tatsächlich {actual}.")
+            if "fee_total" in expect:
+                actual_total = self.fee_total(answers)
+                if actual_total != Decimal(expect["fee_total"]):
+                    failures.append(
+                        f"Gebühr gesamt: erwartet {expect['fee_total']}, tatsächlich {actual_total}."
+                    )
+            errors = (
+                self.validate_answers(answers) if ("valid" in expect or "errors" in expect) else []
+            )
+            if "valid" in expect and expect["valid"] != (not errors):
+                found = ", ".join(e.pointer or "/" for e in errors) or "keine"
+                failures.append(
+                    f"Gültigkeit: erwartet {'gültig' if expect['valid'] else 'ungültig'}, "
+                    f"tatsächlich {'gültig' if not errors else 'ungültig'} (Fehler: {found})."
+                )
+            pointers_found = {e.pointer for e in errors}
+            for pointer in expect.get("errors", []):
+                if pointer not in pointers_found:
+                    failures.append(f"Erwarteter Fehler bei {pointer} wurde nicht gemeldet.")
+            results.append(DesignerTestResult(test["name"], not failures, failures))
+        return results
+
+
+_cache: OrderedDict[str, ProcessDefinition] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def compile_definition(doc: dict) -> ProcessDefinition:
+    """Check and compile a definition; raises `DefinitionError` with all problems.
+
+    Cached by sha256 (bounded LRU of CACHE_SIZE): the same document compiles once per process.
+    """
+    sha256 = definition_sha256(doc)
+    with _cache_lock:
+        cached = _cache.get(sha256)
+        if cached is not None:
+            _cache.move_to_end(sha256)
+            return cached
+    problems = check_definition(doc)
+    if problems:
+        raise DefinitionError(problems)
+    compiled = ProcessDefinition(doc, sha256)
+    with _cache_lock:
+        _cache[sha256] = compiled
+        _cache.move_to_end(sha256)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return compiled
+
+
+def clear_cache() -> None:
+    """Empty the compile cache (tests)."""
+    with _cache_lock:
+        _cache.clear()
