@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+from . import pointers
 from .errors import DefinitionError, Problem
 
 
@@ -29,8 +30,18 @@ def load_definition(text: str | bytes) -> dict:
                     )
                 ]
             ) from exc
+    duplicates: list[tuple[int, str]] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict:
+        result: dict = {}
+        for key, value in pairs:
+            if key in result:
+                duplicates.append((id(result), key))
+            result[key] = value
+        return result
+
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, object_pairs_hook=pairs_hook)
     except json.JSONDecodeError as exc:
         raise DefinitionError(
             [
@@ -51,7 +62,37 @@ def load_definition(text: str | bytes) -> dict:
                 )
             ]
         )
+    if duplicates:
+        raise DefinitionError(_duplicate_key_problems(doc, duplicates))
     return doc
+
+
+def _duplicate_key_problems(doc: Any, duplicates: list[tuple[int, str]]) -> list[Problem]:
+    """Problems for keys that occur twice in one JSON object (json.loads would keep the last)."""
+    wanted = {}
+    for object_id, key in duplicates:
+        wanted.setdefault(object_id, []).append(key)
+    problems: list[Problem] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            for key in wanted.get(id(node), []):
+                where = f"{pointer}/{pointers.escape(key)}"
+                problems.append(
+                    Problem(
+                        where,
+                        f"Der Schlüssel '{key}' kommt im selben Objekt doppelt vor.",
+                        f"The key '{key}' occurs twice in the same object.",
+                    )
+                )
+            for key, value in node.items():
+                walk(value, f"{pointer}/{pointers.escape(key)}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{pointer}/{index}")
+
+    walk(doc, "")
+    return problems
 
 
 def canonical_json(doc: Any) -> bytes:

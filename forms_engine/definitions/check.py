@@ -378,6 +378,8 @@ def semantic_problems(doc: dict) -> list[Problem]:
                 for name, sub in schema["properties"].items():
                     if not isinstance(sub, dict):
                         continue
+                    if "$ref" in sub and resolve(sub, defs) is sub:
+                        continue  # a broken reference is reported on its own
                     title = sub.get("title") or _dict(resolve(sub, defs)).get("title")
                     if not title:
                         problems.append(
