@@ -1,9 +1,18 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from . import views
+
 app_name = "api"
+
+VERSION = "processes/<slug:process_id>/versions/<str:version>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("processes/", views.ProcessListView.as_view(), name="process-list"),
+    path(VERSION, views.ProcessVersionView.as_view(), name="process-version"),
+    path(VERSION + "data-schema/", views.DataSchemaView.as_view(), name="data-schema"),
+    path(VERSION + "uploads/", views.UploadView.as_view(), name="uploads"),
+    path(VERSION + "submissions/", views.SubmissionView.as_view(), name="submissions"),
 ]

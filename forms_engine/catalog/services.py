@@ -310,3 +310,150 @@ def process_sync(*, directory: Path | str) -> SyncReport:
             continue
         report.created.append(entry)
     return report
+
+
+class DemoSetupError(Exception):
+    """fixtures/demo.json is malformed (German / English message)."""
+
+
+@dataclass
+class DemoSetupResult:
+    created: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [f"angelegt / created: {item}" for item in self.created] + self.notes
+
+
+def _clerk_specs(doc: dict) -> list[tuple[str, str, dict]]:
+    """(municipality slug, authority slug, user dict) from both supported layouts."""
+    specs = []
+    for muni in doc.get("municipalities", []):
+        for authority in muni.get("authorities", []):
+            for clerk in authority.get("clerks", []):
+                user = clerk if isinstance(clerk, dict) else {"username": clerk}
+                specs.append((muni["slug"], authority["slug"], user))
+    for clerk in doc.get("clerks", []):
+        authority = clerk.get("authority", "")
+        muni = clerk.get("municipality", "")
+        if "/" in authority and not muni:
+            muni, authority = authority.split("/", 1)
+        specs.append((muni, authority, clerk))
+    return specs
+
+
+@transaction.atomic
+def demo_setup(
+    *, path: Path | str, clerk_password: str | None = None, admin_password: str | None = None
+) -> DemoSetupResult:
+    """Create or update the demo municipalities, authorities, activations and clerks.
+
+    Contract: idempotent (a second run changes nothing). The file (fixtures/demo.json)::
+
+        {"municipalities": [{"name", "ars", "slug",
+            "authorities": [{"slug", "name", "email"?, "clerks"?: ["username" | {...}]}],
+            "activations": {"<process id>": "<authority slug>"}}],
+         "clerks": [{"username", "municipality", "authority", "first_name"?, "last_name"?,
+                     "email"?}]}
+
+    Clerks get an unusable password unless `clerk_password` is given (then it is set on
+    every run). The superuser `admin` is created or updated only with `admin_password`.
+    Activations name processes by id; a process not yet synced is skipped with a note.
+    """
+    import json
+
+    from django.contrib.auth import get_user_model
+
+    from .models import Activation, Authority, Municipality
+
+    try:
+        doc = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DemoSetupError(f"demo.json unlesbar / unreadable: {exc}") from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("municipalities"), list):
+        raise DemoSetupError(
+            "demo.json braucht eine Liste „municipalities“ / needs a list 'municipalities'"
+        )
+    result = DemoSetupResult()
+    User = get_user_model()
+    try:
+        for muni_doc in doc["municipalities"]:
+            muni, created = Municipality.objects.update_or_create(
+                slug=muni_doc["slug"],
+                defaults={"name": muni_doc["name"], "ars": muni_doc["ars"]},
+            )
+            if created:
+                result.created.append(f"Kommune {muni}")
+            for auth_doc in muni_doc.get("authorities", []):
+                authority, created = Authority.objects.update_or_create(
+                    municipality=muni,
+                    slug=auth_doc["slug"],
+                    defaults={"name": auth_doc["name"], "email": auth_doc.get("email", "")},
+                )
+                if created:
+                    result.created.append(f"Behörde {authority}")
+            for process_id, authority_slug in (muni_doc.get("activations") or {}).items():
+                process = Process.objects.filter(identifier=process_id).first()
+                if process is None:
+                    result.notes.append(
+                        f"Hinweis: Leistung „{process_id}“ fehlt im Katalog (erst process_sync "
+                        f"ausführen). / Note: process '{process_id}' not in the catalog "
+                        "(run process_sync first)."
+                    )
+                    continue
+                authority = Authority.objects.get(municipality=muni, slug=authority_slug)
+                activation, created = Activation.objects.update_or_create(
+                    process=process,
+                    municipality=muni,
+                    defaults={"authority": authority, "is_active": True},
+                )
+                if created:
+                    result.created.append(f"Freischaltung {activation}")
+        for muni_slug, authority_slug, user_doc in _clerk_specs(doc):
+            authority = Authority.objects.get(municipality__slug=muni_slug, slug=authority_slug)
+            user, created = User.objects.get_or_create(
+                username=user_doc["username"],
+                defaults={
+                    "first_name": user_doc.get("first_name", ""),
+                    "last_name": user_doc.get("last_name", ""),
+                    "email": user_doc.get("email", ""),
+                },
+            )
+            if clerk_password:
+                if not user.check_password(clerk_password):
+                    user.set_password(clerk_password)
+                    user.save(update_fields=["password"])
+            elif created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            authority.clerks.add(user)
+            if created:
+                result.created.append(f"Sachbearbeitung {user.username} ({authority})")
+    except (KeyError, TypeError) as exc:
+        raise DemoSetupError(
+            f"demo.json: Eintrag unvollständig ({exc}) / incomplete entry ({exc})"
+        ) from exc
+    except (Authority.DoesNotExist, ValueError) as exc:
+        raise DemoSetupError(f"demo.json: {exc}") from exc
+    if not clerk_password:
+        result.notes.append(
+            "Hinweis: Sachbearbeitungs-Konten haben kein nutzbares Passwort; "
+            "DEMO_CLERK_PASSWORD setzen, um sich anzumelden. / Note: clerk accounts have no "
+            "usable password; set DEMO_CLERK_PASSWORD to log in."
+        )
+    if admin_password:
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if created or not admin.check_password(admin_password) or not admin.is_superuser:
+            admin.is_staff = admin.is_superuser = True
+            admin.set_password(admin_password)
+            admin.save()
+        if created:
+            result.created.append("Superuser admin")
+    else:
+        result.notes.append(
+            "Hinweis: kein Admin-Konto angelegt (DEMO_ADMIN_PASSWORD nicht gesetzt). / "
+            "Note: no admin account created (DEMO_ADMIN_PASSWORD not set)."
+        )
+    return result

@@ -1,0 +1,85 @@
+"""Request and response shapes of the public API (they also make the OpenAPI schema)."""
+
+from rest_framework import serializers
+
+
+class I18nTextSerializer(serializers.Serializer):
+    de = serializers.CharField()
+    en = serializers.CharField(required=False)
+
+
+class MunicipalitySerializer(serializers.Serializer):
+    ars = serializers.CharField(help_text="Amtlicher Regionalschlüssel (12 Ziffern)")
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ProcessListItemSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Prozesskennung / process id")
+    version = serializers.CharField(help_text="aktuelle veröffentlichte Version (semver)")
+    title = I18nTextSerializer()
+    summary = I18nTextSerializer(required=False, allow_null=True)
+    sha256 = serializers.CharField()
+    municipalities = MunicipalitySerializer(many=True)
+
+
+class ProcessVersionSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    version = serializers.CharField()
+    status = serializers.ChoiceField(choices=["published", "retired"])
+    sha256 = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    retired_at = serializers.DateTimeField(allow_null=True)
+    definition = serializers.JSONField(
+        help_text="Die Prozessdefinition (Format: urn:ozg-engine:process-format:1)"
+    )
+
+
+class UploadRequestSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    field = serializers.RegexField(
+        r"^(/[^/]+){2,}$",
+        max_length=300,
+        help_text="JSON-Pointer des Felds in den Antworten, z. B. /sachkunde/nachweis",
+    )
+
+
+class UploadResponseSerializer(serializers.Serializer):
+    ref = serializers.CharField(help_text="upload:<uuid>, als Antwortwert des Felds einsetzen")
+    owner_token = serializers.CharField(
+        help_text="Geheimnis: bei der Einreichung in upload_tokens mitsenden"
+    )
+    media_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class SubmissionRequestSerializer(serializers.Serializer):
+    municipality = serializers.RegexField(r"^\d{12}$", help_text="ARS der Kommune")
+    answers = serializers.DictField(child=serializers.JSONField())
+    declarations = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    upload_tokens = serializers.DictField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=dict,
+        help_text='{"upload:<uuid>": "<owner_token>"}',
+    )
+
+
+class SubmissionResponseSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="Aktenzeichen, z. B. HST-2026-000001")
+    case_id = serializers.UUIDField()
+    submitted_at = serializers.DateTimeField()
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    pointer = serializers.CharField(help_text="JSON-Pointer in den Antworten oder der Anfrage")
+    message = serializers.CharField(help_text="Deutsch")
+    message_en = serializers.CharField(help_text="English")
+    code = serializers.CharField()
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    errors = ErrorItemSerializer(many=True)

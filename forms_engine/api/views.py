@@ -1,0 +1,302 @@
+"""Public API: read published processes, upload files, submit complete applications.
+
+Thin: parse, call one selector or service, render. Anonymous access; SessionAuthentication
+only, so anonymous JSON clients need no CSRF token.
+"""
+
+import uuid
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from forms_engine.cases.exceptions import AnswersInvalid, SubmissionRefused
+from forms_engine.cases.services import case_submit
+from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.selectors import (
+    current_versions,
+    municipalities_offering,
+    version_definition,
+    version_get,
+)
+from forms_engine.citizen.uploads import UploadRejected, upload_spec_for, upload_store
+
+from .serializers import (
+    ErrorResponseSerializer,
+    ProcessListItemSerializer,
+    ProcessVersionSerializer,
+    SubmissionRequestSerializer,
+    SubmissionResponseSerializer,
+    UploadRequestSerializer,
+    UploadResponseSerializer,
+)
+
+VISIBLE = (ProcessVersion.Status.PUBLISHED, ProcessVersion.Status.RETIRED)
+OPEN = (ProcessVersion.Status.PUBLISHED,)
+
+
+def error(pointer, message, message_en, code):
+    return {"pointer": pointer, "message": message, "message_en": message_en, "code": code}
+
+
+def errors_response(errors, status_code=status.HTTP_400_BAD_REQUEST):
+    return Response({"errors": errors}, status=status_code)
+
+
+def not_found():
+    return errors_response(
+        [
+            error(
+                "",
+                "Diese Verwaltungsleistung oder Version gibt es nicht.",
+                "This process or version does not exist.",
+                "not_found",
+            )
+        ],
+        status.HTTP_404_NOT_FOUND,
+    )
+
+
+def retired():
+    return errors_response(
+        [
+            error(
+                "",
+                "Diese Version wurde zurückgezogen und nimmt keine Anträge mehr an.",
+                "This version has been retired and takes no more applications.",
+                "version_retired",
+            )
+        ],
+        status.HTTP_404_NOT_FOUND,
+    )
+
+
+def serializer_errors(detail, prefix=""):
+    """DRF validation errors → our error objects (pointer into the request body)."""
+    out = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            out.extend(serializer_errors(value, f"{prefix}/{key}"))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict | list):
+                out.extend(serializer_errors(value, f"{prefix}/{index}"))
+            else:
+                out.extend(serializer_errors(value, prefix))
+    else:
+        out.append(
+            error(
+                prefix,
+                "Ungültige Anfrage: " + str(detail),
+                "Invalid request: " + str(detail),
+                getattr(detail, "code", "invalid"),
+            )
+        )
+    return out
+
+
+def i18n(value):
+    if isinstance(value, dict):
+        return value
+    return {"de": str(value)} if value else None
+
+
+class ProcessListView(APIView):
+    @extend_schema(
+        summary="Veröffentlichte Verwaltungsleistungen / published processes",
+        responses=ProcessListItemSerializer(many=True),
+    )
+    def get(self, request):
+        items = []
+        for version in current_versions():
+            doc = version.definition
+            items.append(
+                {
+                    "id": version.process.identifier,
+                    "version": version.version,
+                    "title": i18n(doc.get("title")),
+                    "summary": i18n(doc.get("summary")),
+                    "sha256": version.sha256,
+                    "municipalities": [
+                        {"ars": m.ars, "name": m.name, "slug": m.slug}
+                        for m in municipalities_offering(version.process)
+                    ],
+                }
+            )
+        return Response(ProcessListItemSerializer(items, many=True).data)
+
+
+class ProcessVersionView(APIView):
+    @extend_schema(
+        summary="Definition einer Version / a version's definition",
+        responses={200: ProcessVersionSerializer, 404: ErrorResponseSerializer},
+    )
+    def get(self, request, process_id, version):
+        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        if found is None:
+            return not_found()
+        return Response(
+            ProcessVersionSerializer(
+                {
+                    "id": found.process.identifier,
+                    "version": found.version,
+                    "status": found.status,
+                    "sha256": found.sha256,
+                    "published_at": found.published_at,
+                    "retired_at": found.retired_at,
+                    "definition": found.definition,
+                }
+            ).data
+        )
+
+
+class DataSchemaView(APIView):
+    @extend_schema(
+        summary="Zusammengesetztes Datenschema (JSON Schema 2020-12) / composed data schema",
+        responses={200: OpenApiTypes.OBJECT, 404: ErrorResponseSerializer},
+    )
+    def get(self, request, process_id, version):
+        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        if found is None:
+            return not_found()
+        return Response(version_definition(found).data_schema)
+
+
+class UploadView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "submit"
+
+    @extend_schema(
+        summary="Datei hochladen / upload a file",
+        request={"multipart/form-data": UploadRequestSerializer},
+        responses={
+            201: UploadResponseSerializer,
+            400: ErrorResponseSerializer,
+            404: ErrorResponseSerializer,
+        },
+    )
+    def post(self, request, process_id, version):
+        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        if found is None:
+            return not_found()
+        if found.status != ProcessVersion.Status.PUBLISHED:
+            return retired()
+        serializer = UploadRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return errors_response(serializer_errors(serializer.errors))
+        pointer = serializer.validated_data["field"]
+        spec = upload_spec_for(version_definition(found), pointer)
+        try:
+            upload, token = upload_store(
+                file=serializer.validated_data["file"],
+                process_version=found,
+                field_pointer=pointer,
+                upload_spec=spec,
+            )
+        except UploadRejected as exc:
+            return errors_response([error(pointer, exc.message, exc.message_en, exc.code)])
+        return Response(
+            UploadResponseSerializer(
+                {
+                    "ref": upload.ref,
+                    "owner_token": token,
+                    "media_type": upload.media_type,
+                    "size": upload.size,
+                    "sha256": upload.sha256,
+                }
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SubmissionView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "submit"
+
+    @extend_schema(
+        summary="Antrag einreichen / submit an application",
+        request=SubmissionRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Gleicher Schlüssel → derselbe Antrag / same key → same case",
+            )
+        ],
+        responses={
+            201: SubmissionResponseSerializer,
+            400: ErrorResponseSerializer,
+            404: ErrorResponseSerializer,
+            409: ErrorResponseSerializer,
+        },
+    )
+    def post(self, request, process_id, version):
+        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        if found is None:
+            return not_found()
+        if found.status != ProcessVersion.Status.PUBLISHED:
+            return retired()
+        serializer = SubmissionRequestSerializer(data=request.data)
+        if not serializer.is_valid():
+            return errors_response(serializer_errors(serializer.errors))
+        data = serializer.validated_data
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key and (len(key) > 90 or not key.isprintable()):
+            return errors_response(
+                [
+                    error(
+                        "",
+                        "Der Idempotency-Key ist zu lang oder enthält unzulässige Zeichen.",
+                        "The Idempotency-Key is too long or contains invalid characters.",
+                        "idempotency_key",
+                    )
+                ]
+            )
+        municipality = Municipality.objects.filter(ars=data["municipality"]).first()
+        if municipality is None:
+            return errors_response(
+                [
+                    error(
+                        "/municipality",
+                        "Diese Kommune ist nicht bekannt.",
+                        "This municipality is not known.",
+                        "unknown_municipality",
+                    )
+                ]
+            )
+        try:
+            case = case_submit(
+                process_version=found,
+                municipality=municipality,
+                answers=data["answers"],
+                declarations=data["declarations"],
+                submission_key=f"api:{key}" if key else f"api:{uuid.uuid4().hex}",
+                upload_owner=data["upload_tokens"],
+                language=getattr(request, "LANGUAGE_CODE", "de"),
+            )
+        except AnswersInvalid as exc:
+            return errors_response(
+                [error(e.pointer, e.message, e.message_en, e.code) for e in exc.errors]
+            )
+        except SubmissionRefused as exc:
+            if exc.code in {"version_retired", "version_not_published"}:
+                code = status.HTTP_404_NOT_FOUND
+                pointer = ""
+            elif exc.code == "key_reused":
+                code, pointer = status.HTTP_409_CONFLICT, ""
+            else:
+                code, pointer = status.HTTP_400_BAD_REQUEST, "/municipality"
+            return errors_response([error(pointer, exc.message, exc.message_en, exc.code)], code)
+        return Response(
+            SubmissionResponseSerializer(
+                {"reference": case.reference, "case_id": case.pk, "submitted_at": case.submitted_at}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,197 @@
+"""Admin of the catalog. Published and retired versions are read-only and never deleted;
+drafts are written through the catalog services, never directly."""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import CatalogError
+from .models import Activation, Authority, Municipality, Process, ProcessVersion
+from .services import (
+    process_version_create_draft,
+    process_version_publish,
+    process_version_retire,
+    process_version_update_draft,
+)
+
+
+class AuthorityInline(admin.TabularInline):
+    model = Authority
+    extra = 0
+    fields = ["name", "slug", "email"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "ars", "slug"]
+    search_fields = ["name", "ars", "slug"]
+    inlines = [AuthorityInline]
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "slug", "email"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "slug"]
+    filter_horizontal = ["clerks"]
+
+
+class ProcessVersionInline(admin.TabularInline):
+    model = ProcessVersion
+    extra = 0
+    fields = ["version", "status", "sha256", "published_at", "retired_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Process)
+class ProcessAdmin(admin.ModelAdmin):
+    list_display = ["identifier", "created_at"]
+    search_fields = ["identifier"]
+    inlines = [ProcessVersionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # versions and cases point here; processes are never deleted
+
+
+class DefinitionForm(forms.ModelForm):
+    """Edits a draft's definition as JSON text; the service does the write."""
+
+    definition = forms.JSONField(
+        label=_("Definition (JSON)"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100})
+    )
+
+    class Meta:
+        model = ProcessVersion
+        fields = ["definition"]
+
+    def clean_definition(self):
+        doc = self.cleaned_data["definition"]
+        if not isinstance(doc, dict):
+            raise forms.ValidationError(
+                _("Die Definition muss ein JSON-Objekt sein. / It must be a JSON object.")
+            )
+        return doc
+
+
+@admin.register(ProcessVersion)
+class ProcessVersionAdmin(admin.ModelAdmin):
+    form = DefinitionForm
+    list_display = ["process", "version", "status", "short_sha256", "published_at", "retired_at"]
+    list_filter = ["status", "process"]
+    search_fields = ["process__identifier", "version", "title", "sha256"]
+    actions = ["publish", "retire"]
+    readonly_fields = [
+        "process",
+        "version",
+        "status",
+        "title",
+        "sha256",
+        "created_at",
+        "published_at",
+        "retired_at",
+    ]
+
+    @admin.display(description=_("SHA-256"))
+    def short_sha256(self, obj):
+        return obj.sha256[:12]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["definition"]
+        if obj.is_frozen:
+            return [*self.readonly_fields, "pretty_definition"]
+        return [*self.readonly_fields, "definition"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen:
+            return [*self.readonly_fields, "pretty_definition"]
+        return self.readonly_fields
+
+    @admin.display(description=_("Definition"))
+    def pretty_definition(self, obj):
+        return json.dumps(obj.definition, ensure_ascii=False, indent=2)
+
+    def has_change_permission(self, request, obj=None):
+        # Published and retired versions: view only. The list's actions still work,
+        # because they go through the services.
+        if obj is not None and obj.is_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Bulk deletion (obj None) is off entirely: it could include published versions.
+        if obj is None or obj.is_frozen:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        doc = form.cleaned_data["definition"]
+        if change:
+            saved = process_version_update_draft(version=obj, doc=doc)
+        else:
+            saved = process_version_create_draft(doc=doc)
+        # Hand the row the service wrote back to the admin (it logs and redirects with it).
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
+        obj._state.adding = False
+
+    def _form_error(self, form, exc):
+        form.add_error(None, str(exc))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class ServiceCheckedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                doc = cleaned.get("definition")
+                if isinstance(doc, dict) and not (
+                    isinstance(doc.get("id"), str) and isinstance(doc.get("version"), str)
+                ):
+                    raise forms.ValidationError(
+                        _("Die Definition braucht „id“ und „version“. / Needs 'id' and 'version'.")
+                    )
+                return cleaned
+
+        return ServiceCheckedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CatalogError as exc:
+            self.message_user(request, str(exc), level=messages.ERROR)
+            from django.shortcuts import redirect
+
+            return redirect(request.path)
+
+    @admin.action(description=_("veröffentlichen"))
+    def publish(self, request, queryset):
+        for version in queryset:
+            try:
+                process_version_publish(version=version)
+            except CatalogError as exc:
+                self.message_user(request, f"{version}: {exc}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{version}: veröffentlicht / published")
+
+    @admin.action(description=_("zurückziehen"))
+    def retire(self, request, queryset):
+        for version in queryset:
+            try:
+                process_version_retire(version=version)
+            except CatalogError as exc:
+                self.message_user(request, f"{version}: {exc}", level=messages.ERROR)
+            else:
+                self.message_user(request, f"{version}: zurückgezogen / retired")
+
+
+@admin.register(Activation)
+class ActivationAdmin(admin.ModelAdmin):
+    list_display = ["process", "municipality", "authority", "is_active"]
+    list_filter = ["municipality", "is_active"]

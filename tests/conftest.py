@@ -1,0 +1,116 @@
+"""Shared fixtures: the shipped library in the test database, demo data, personas, uploads.
+
+Personas (after `published_processes`, which runs process_sync + demo_setup):
+- anonymous citizen (`client`, `api_client`): may read published processes, upload files
+  and submit; sees only its own uploads (by owner token or draft), never a case list.
+- `clerk_steuer` (Musterstadt, Steueramt): may see only Steueramt cases (Hundesteuer).
+- `clerk_ordnung` (Musterstadt, Bürger- und Ordnungsamt): only Ordnungsamt cases
+  (Bewohnerparkausweis, Gewerbeanmeldung).
+- `admin_user` (superuser `admin`): the admin site; published versions read-only there.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+UPLOAD_FIXTURES = FIXTURES / "uploads"
+ANSWER_FIXTURES = FIXTURES / "answers"
+MUSTERSTADT_ARS = "099990000000"
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    """Uploaded bytes go to a per-test directory, never into var/uploads."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def published_processes(db):
+    """Sync processes/ into the test DB (published) and run demo_setup.
+
+    Returns {process id: published ProcessVersion}.
+    """
+    from forms_engine.catalog.models import ProcessVersion
+    from forms_engine.catalog.services import demo_setup, process_sync
+
+    report = process_sync(directory=settings.FORMS_PROCESS_LIBRARY)
+    assert report.ok, "\n".join(report.lines())
+    demo_setup(path=FIXTURES / "demo.json")
+    return {
+        v.process.identifier: v
+        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
+    }
+
+
+@pytest.fixture
+def musterstadt(published_processes):
+    from forms_engine.catalog.models import Municipality
+
+    return Municipality.objects.get(ars=MUSTERSTADT_ARS)
+
+
+@pytest.fixture
+def clerk_steuer(published_processes):
+    """Clerk of Musterstadt's Steueramt: sees Hundesteuer cases of Musterstadt only."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="steuer")
+
+
+@pytest.fixture
+def clerk_ordnung(published_processes):
+    """Clerk of Musterstadt's Ordnungsamt: sees parking permit and trade cases only."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="ordnung")
+
+
+@pytest.fixture
+def admin_user(db):
+    """Superuser `admin`: uses the admin site."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("admin", "admin@example.org", "x-admin-pw")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def upload_file(name: str, *, content_type: str = "application/octet-stream", as_name=None):
+    """A fixture file from fixtures/uploads/ as an uploaded file (the client's type is ignored)."""
+    return SimpleUploadedFile(
+        as_name or name, (UPLOAD_FIXTURES / name).read_bytes(), content_type=content_type
+    )
+
+
+@pytest.fixture(name="upload_file")
+def upload_file_fixture():
+    return upload_file
+
+
+def sample_answer_files() -> list[Path]:
+    """Every fixtures/answers/<process id>/{valid,invalid}-*.json."""
+    return sorted(ANSWER_FIXTURES.glob("*/*.json"))
+
+
+def substitute_files(value, pointer, upload):
+    """Replace every "@file:<name>" in `value` by `upload(name, pointer)` (a reference)."""
+    if isinstance(value, dict):
+        return {k: substitute_files(v, f"{pointer}/{k}", upload) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_files(v, f"{pointer}/{i}", upload) for i, v in enumerate(value)]
+    if isinstance(value, str) and value.startswith("@file:"):
+        return upload(value[len("@file:") :], pointer)
+    return value
+
+
+def load_sample(path: Path) -> dict:
+    return json.loads(path.read_text("utf-8"))
