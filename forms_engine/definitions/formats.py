@@ -72,6 +72,8 @@ def citizen_validator(schema: Any) -> jsonschema_rs.Validator:
     """Build a 2020-12 validator for citizen data (format checking on, engine formats).
 
     `schema` may be a boolean or an object; a schema without `$schema` is read as 2020-12.
+    `offline=True`: a reference to anything outside the schema fails at build time; the
+    engine never fetches a document while validating.
     Raises `ValueError` (jsonschema_rs.ValidationError) if the schema itself is invalid.
     """
     return jsonschema_rs.Draft202012Validator(
@@ -79,4 +81,5 @@ def citizen_validator(schema: Any) -> jsonschema_rs.Validator:
         formats=CUSTOM_FORMATS,
         validate_formats=True,
         ignore_unknown_formats=True,
+        offline=True,
     )
