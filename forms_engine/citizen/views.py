@@ -1,5 +1,529 @@
-from django.shortcuts import render
+"""Citizen pages: catalog, start, steps, save/resume, summary, submit, confirmation.
+
+Thin: parse the request, call `services` / `selectors` / `forms`, render. Works without
+JavaScript; every form posts back to the server.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import selectors, services
+from .formatting import i18n, money
+from .forms import (
+    Parsed,
+    _set_path,
+    apply_repeat_action,
+    build_form,
+    parse_fields,
+    pointer_to_key,
+    strip_raw,
+)
+from .summary import summary_sections
+
+
+def _lang() -> str:
+    lang = (get_language() or "de")[:2]
+    return lang if lang in ("de", "en") else "de"
+
+
+def _site_name(municipalities=None) -> str:
+    if municipalities and len(municipalities) == 1:
+        return municipalities[0].name
+    return _("Bürgerservice online")
+
+
+def _error_message(error, lang: str) -> str:
+    if lang != "de" and getattr(error, "message_en", ""):
+        return error.message_en
+    return error.message
+
+
+# --- catalog and start ------------------------------------------------------------------
 
 
 def catalog(request):
-    return render(request, "citizen/catalog.html", {})
+    lang = _lang()
+    offers = selectors.offers()
+    entries = []
+    all_municipalities = {m.pk: m for o in offers for m in o.municipalities}
+    for offer in offers:
+        doc = offer.version.definition
+        entries.append(
+            {
+                "id": offer.process.identifier,
+                "title": i18n(doc.get("title"), lang) or offer.version.title,
+                "summary": i18n(doc.get("summary"), lang),
+                "url": reverse("citizen:start", args=[offer.process.identifier]),
+            }
+        )
+    return render(
+        request,
+        "citizen/catalog.html",
+        {"entries": entries, "site_name": _site_name(list(all_municipalities.values()))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def start(request, process_id: str):
+    lang = _lang()
+    offer = selectors.offer_get(process_id)
+    definition = services.definition_for(offer.version)
+    doc = offer.version.definition
+    error = ""
+    if request.method == "POST":
+        municipality = None
+        if len(offer.municipalities) == 1:
+            municipality = offer.municipalities[0]
+        else:
+            slug = request.POST.get("municipality", "")
+            municipality = next((m for m in offer.municipalities if m.slug == slug), None)
+            if municipality is None:
+                error = _("Bitte wählen Sie Ihre Kommune aus.")
+        if municipality is not None:
+            draft = services.draft_start(process_version=offer.version, municipality=municipality)
+            services.session_add_draft(request.session, draft)
+            first = definition.applicable_steps({})[0]
+            return redirect("citizen:step", draft_id=draft.pk, step_id=first.id)
+
+    documents = []
+    for step in definition.steps:
+        for f in _walk_fields(step.fields()):
+            if f.type == "upload":
+                documents.append(f.label(lang))
+    fees = [
+        {
+            "label": i18n(fee.get("label"), lang),
+            "amount": money(fee.get("amount"), lang),
+            "conditional": bool(fee.get("when")),
+        }
+        for fee in (doc.get("payment") or {}).get("fees", [])
+    ]
+    return render(
+        request,
+        "citizen/start.html",
+        {
+            "title": i18n(doc.get("title"), lang),
+            "summary": i18n(doc.get("summary"), lang),
+            "steps": [i18n(s.title, lang) for s in definition.steps],
+            "documents": documents,
+            "fees": fees,
+            "municipalities": offer.municipalities,
+            "error": error,
+            "site_name": _site_name(offer.municipalities),
+            "process_id": process_id,
+        },
+    )
+
+
+def _walk_fields(fields):
+    for f in fields:
+        yield f
+        yield from _walk_fields(f.children or [])
+
+
+# --- steps ------------------------------------------------------------------------------
+
+
+def _draft_context(draft, definition, lang):
+    return {
+        "draft": draft,
+        "process_title": i18n(definition.title, lang),
+        "site_name": draft.municipality.name,
+    }
+
+
+def _uploads_of(draft) -> dict:
+    return {u.ref: u for u in draft.uploads.all()}
+
+
+def _open_draft(request, draft_id):
+    draft = selectors.draft_for_session(request, draft_id)
+    return draft, services.definition_for(draft.process_version)
+
+
+@require_http_methods(["GET", "POST"])
+def step(request, draft_id, step_id: str):
+    lang = _lang()
+    draft, definition = _open_draft(request, draft_id)
+    if draft.submitted_case_id:
+        return redirect("citizen:confirmation", draft_id=draft.pk)
+    steps = definition.applicable_steps(draft.answers)
+    ids = [s.id for s in steps]
+    if step_id not in ids:
+        return redirect("citizen:step", draft_id=draft.pk, step_id=ids[0])
+    current = definition.step(step_id)
+    returning = request.GET.get("return") == "summary"
+    uploads = _uploads_of(draft)
+
+    if request.method == "GET":
+        services.draft_set_current_step(draft=draft, step_id=step_id)
+        data = (draft.answers or {}).get(step_id) or {}
+        fields = _applicable(definition, current, draft.answers)
+        form = build_form(
+            step=current, fields=fields, data=data, errors={}, lang=lang, uploads=uploads
+        )
+        return _render_step(request, draft, definition, current, steps, form, lang, returning)
+
+    # POST: parse everything that was on the page, then decide by the button.
+    all_fields = list(current.fields())
+    parsed = Parsed(data={}, known_uploads=set(uploads))
+    data = parse_fields(all_fields, request.POST, request.FILES, [], step_id, parsed)
+    _store_uploads(draft, parsed, data, request.POST)
+    uploads = _uploads_of(draft)
+    merged = {**(draft.answers or {}), step_id: strip_raw(data)}
+    applicable = definition.applicable_fields(current, merged)
+    data = {k: v for k, v in data.items() if k in applicable}
+    fields = [f for f in all_fields if f.name in applicable]
+    action = request.POST.get("_action", "next")
+
+    if action.startswith(("add:", "remove:")):
+        data, focus = apply_repeat_action(fields, data, action)
+        services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
+        form = build_form(
+            step=current,
+            fields=fields,
+            data=data,
+            errors=parsed.errors,
+            lang=lang,
+            uploads=uploads,
+            focus=focus,
+        )
+        status_message = (
+            _("Ein Eintrag wurde hinzugefügt.")
+            if action.startswith("add:")
+            else _("Der Eintrag wurde entfernt.")
+        )
+        return _render_step(
+            request,
+            draft,
+            definition,
+            current,
+            steps,
+            form,
+            lang,
+            returning,
+            status_message=status_message,
+        )
+
+    if action == "save":
+        services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
+        return _render_saved(
+            request, draft, definition, lang, services.draft_create_resume_link(draft=draft)
+        )
+
+    clean = strip_raw(data)
+    errors = dict(parsed.errors)
+    extra = []
+    for error in definition.validate_step(step_id, clean, draft.answers or {}):
+        key = pointer_to_key(error.pointer, step_id)
+        if key is None or key == "":
+            extra.append(_error_message(error, lang))
+        elif key not in errors:
+            errors[key] = _error_message(error, lang)
+    shown = set(filter(None, request.POST.get("_fields", "").split(",")))
+    revealed = (
+        [name for name in applicable if name not in shown] if "_fields" in request.POST else []
+    )
+    notice = ""
+    if revealed:
+        # Questions that appear because of this page's answers: shown, not yet an error.
+        hidden_errors = {k for k in errors if k.split(".")[0] in revealed}
+        if hidden_errors:
+            for k in hidden_errors:
+                errors.pop(k)
+            notice = _("Aufgrund Ihrer Angaben gibt es weitere Fragen. Bitte ergänzen Sie sie.")
+    services.draft_save_step(draft=draft, step_id=step_id, step_data=clean)
+    if errors or extra or notice:
+        form = build_form(
+            step=current,
+            fields=fields,
+            data=data,
+            errors=errors,
+            lang=lang,
+            uploads=uploads,
+            extra_errors=extra,
+        )
+        return _render_step(
+            request, draft, definition, current, steps, form, lang, returning, notice=notice
+        )
+
+    steps = definition.applicable_steps(draft.answers)
+    ids = [s.id for s in steps]
+    if returning:
+        return redirect("citizen:summary", draft_id=draft.pk)
+    position = ids.index(step_id) if step_id in ids else -1
+    if 0 <= position < len(ids) - 1:
+        return redirect("citizen:step", draft_id=draft.pk, step_id=ids[position + 1])
+    return redirect("citizen:summary", draft_id=draft.pk)
+
+
+def _applicable(definition, current, answers):
+    names = definition.applicable_fields(current, answers or {})
+    return [f for f in current.fields() if f.name in names]
+
+
+def _store_uploads(draft, parsed: Parsed, data: dict, post) -> None:
+    from .uploads import UploadRejected, upload_store
+
+    for pending in parsed.uploads:
+        parts = pending.key.split(".")
+        try:
+            upload, _token = upload_store(
+                file=pending.file,
+                process_version=draft.process_version,
+                field_pointer=pending.pointer,
+                upload_spec=pending.field.upload or {},
+                draft=draft,
+            )
+        except UploadRejected as exc:
+            message = exc.message_en if _lang() != "de" and getattr(exc, "message_en", "") else ""
+            parsed.errors[pending.key] = message or getattr(exc, "message", "") or str(exc)
+            keep = post.get(pending.key + "._keep", "").strip()
+            if keep in parsed.known_uploads:
+                _set_path(data, parts, keep)
+            continue
+        _set_path(data, parts, upload.ref)
+
+
+def _render_step(
+    request,
+    draft,
+    definition,
+    current,
+    steps,
+    form,
+    lang,
+    returning,
+    *,
+    status_message="",
+    notice="",
+    status=200,
+):
+    ids = [s.id for s in steps]
+    position = ids.index(current.id)
+    if returning:
+        back_url = reverse("citizen:summary", args=[draft.pk])
+    elif position > 0:
+        back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
+    else:
+        back_url = reverse("citizen:start", args=[draft.process_version.process.identifier])
+    step_title = i18n(current.title, lang)
+    context = {
+        **_draft_context(draft, definition, lang),
+        "step": current,
+        "step_title": step_title,
+        "step_description": i18n(current.description, lang),
+        "number": position + 1,
+        "total": len(ids),
+        "form": form,
+        "back_url": back_url,
+        "returning": returning,
+        "status_message": status_message,
+        "notice": notice,
+        "action_url": request.get_full_path(),
+    }
+    return render(request, "citizen/step.html", context, status=status)
+
+
+# --- save and resume --------------------------------------------------------------------
+
+
+def _render_saved(request, draft, definition, lang, token, *, sent_to="", error="", status=200):
+    url = request.build_absolute_uri(reverse("citizen:resume", args=[token]))
+    return render(
+        request,
+        "citizen/saved.html",
+        {
+            **_draft_context(draft, definition, lang),
+            "resume_url": url,
+            "token": token,
+            "sent_to": sent_to,
+            "error": error,
+            "continue_url": reverse(
+                "citizen:step", args=[draft.pk, draft.current_step or definition.steps[0].id]
+            ),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def send_link(request, draft_id):
+    lang = _lang()
+    draft, definition = _open_draft(request, draft_id)
+    token = request.POST.get("token", "")
+    if not token or services.token_hash(token) != draft.resume_token_hash:
+        raise Http404
+    email = request.POST.get("email", "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        return _render_saved(
+            request,
+            draft,
+            definition,
+            lang,
+            token,
+            error=_(
+                "Bitte geben Sie eine gültige E-Mail-Adresse ein, zum Beispiel name@beispiel.de."
+            ),
+        )
+    url = request.build_absolute_uri(reverse("citizen:resume", args=[token]))
+    services.draft_send_resume_link(
+        draft=draft, email=email, url=url, title=i18n(definition.title, lang)
+    )
+    return _render_saved(request, draft, definition, lang, token, sent_to=email)
+
+
+def resume(request, token: str):
+    draft = services.draft_resume(token=token)
+    if draft is None:
+        return render(request, "citizen/resume_invalid.html", {}, status=404)
+    services.session_add_draft(request.session, draft)
+    if draft.submitted_case_id:
+        return redirect("citizen:confirmation", draft_id=draft.pk)
+    definition = services.definition_for(draft.process_version)
+    ids = [s.id for s in definition.applicable_steps(draft.answers)]
+    step_id = draft.current_step if draft.current_step in ids else ids[0]
+    return redirect("citizen:step", draft_id=draft.pk, step_id=step_id)
+
+
+# --- summary, submit, confirmation ------------------------------------------------------
+
+
+def _summary_context(draft, definition, lang):
+    sections = summary_sections(definition, draft, lang, _uploads_of(draft))
+    pruned = definition.prune(draft.answers or {})
+    fees = [
+        {"label": i18n(fee.label, lang), "amount": money(fee.amount, lang)}
+        for fee in definition.fees(pruned)
+    ]
+    total = money(definition.fee_total(pruned), lang) if fees else ""
+    return {"sections": sections, "fees": fees, "fee_total": total}
+
+
+def summary(request, draft_id):
+    lang = _lang()
+    draft, definition = _open_draft(request, draft_id)
+    if draft.submitted_case_id:
+        return redirect("citizen:confirmation", draft_id=draft.pk)
+    steps = definition.applicable_steps(draft.answers)
+    return render(
+        request,
+        "citizen/summary.html",
+        {
+            **_draft_context(draft, definition, lang),
+            **_summary_context(draft, definition, lang),
+            "back_url": reverse("citizen:step", args=[draft.pk, steps[-1].id]),
+        },
+    )
+
+
+def _declarations(definition, lang):
+    result = []
+    for n, declaration in enumerate(definition.declarations or []):
+        get = (
+            declaration.get
+            if isinstance(declaration, dict)
+            else (lambda k, d=declaration: getattr(d, k, None))
+        )
+        result.append({"id": get("id"), "text": i18n(get("text"), lang), "dom_id": f"decl-{n}"})
+    return result
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request, draft_id):
+    from forms_engine.cases.exceptions import AnswersInvalid
+
+    lang = _lang()
+    draft, definition = _open_draft(request, draft_id)
+    if draft.submitted_case_id:
+        return redirect("citizen:confirmation", draft_id=draft.pk)
+    declarations = _declarations(definition, lang)
+    accepted = list(draft.declarations or [])
+    errors = []
+    answer_errors = []
+    if request.method == "POST":
+        posted = request.POST.getlist("declaration")
+        accepted = [d["id"] for d in declarations if d["id"] in posted]
+        for d in declarations:
+            if d["id"] not in accepted:
+                d["error"] = _("Bitte bestätigen Sie diese Erklärung.")
+                errors.append((d["dom_id"], d["error"]))
+        if not errors:
+            try:
+                services.draft_submit(draft=draft, declarations=accepted, language=lang)
+            except AnswersInvalid as exc:
+                for error in exc.errors:
+                    answer_errors.append(_answer_error(draft, definition, error, lang))
+            else:
+                return redirect("citizen:confirmation", draft_id=draft.pk)
+        else:
+            services.draft_set_declarations(draft=draft, declarations=accepted)
+    for d in declarations:
+        d["checked"] = d["id"] in accepted
+    return render(
+        request,
+        "citizen/submit.html",
+        {
+            **_draft_context(draft, definition, lang),
+            "declarations": declarations,
+            "errors": errors,
+            "answer_errors": answer_errors,
+            "has_errors": bool(errors or answer_errors),
+            "back_url": reverse("citizen:summary", args=[draft.pk]),
+        },
+    )
+
+
+def _answer_error(draft, definition, error, lang):
+    parts = error.pointer.split("/")[1:]
+    step_ids = [s.id for s in definition.steps]
+    url = ""
+    step_title = ""
+    if parts and parts[0] in step_ids:
+        step_obj = definition.step(parts[0])
+        step_title = i18n(step_obj.title, lang)
+        url = reverse("citizen:step", args=[draft.pk, parts[0]]) + "?return=summary"
+        if len(parts) > 1:
+            url += "#f-" + "-".join(parts[1:])
+    return {
+        "pointer": error.pointer,
+        "message": _error_message(error, lang),
+        "url": url,
+        "step_title": step_title,
+    }
+
+
+def confirmation(request, draft_id):
+    lang = _lang()
+    draft, definition = _open_draft(request, draft_id)
+    if not draft.submitted_case_id:
+        return redirect("citizen:summary", draft_id=draft.pk)
+    return render(
+        request,
+        "citizen/confirmation.html",
+        {**_draft_context(draft, definition, lang), "case": draft.submitted_case},
+    )
+
+
+PAGES = {
+    "barrierefreiheit": _lazy("Erklärung zur Barrierefreiheit"),
+    "datenschutz": _lazy("Datenschutz"),
+    "impressum": _lazy("Impressum"),
+}
+
+
+def page(request, slug: str):
+    if slug not in PAGES:
+        raise Http404
+    return render(request, "citizen/page.html", {"title": PAGES[slug]})

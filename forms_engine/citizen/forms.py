@@ -1,0 +1,626 @@
+"""Step forms built per request from the pinned version's `Field` objects.
+
+Not Django forms: the fields of a step are data (JSON Schema) and may nest (groups,
+repeatable groups), so the parser and the template tree are built here directly.
+
+HTML naming scheme (stable, used by browser tests):
+- a field's `name` is its path inside the step joined by dots: `vorname`,
+  `anschrift.plz`, `fahrzeuge.0.kennzeichen`; its `id` is `f-` + the path joined by dashes
+  (`f-anschrift-plz`); a radio/checkbox option adds `-<n>` (`f-listenhund-0`).
+- a repeatable group posts its entry count in `<path>._count`; an upload field keeps the
+  current file in `<path>._keep` (the `upload:<uuid>` reference, checked server side).
+- `_fields` lists the top-level fields that were on the page; `_action` is the button:
+  `next`, `save`, `add:<path>`, `remove:<path>:<index>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .formatting import i18n, input_value
+
+MAX_REPEAT = 50
+
+
+@dataclass(frozen=True)
+class Raw:
+    """What a citizen typed that could not be read (shown again, never stored)."""
+
+    text: str
+
+
+@dataclass
+class PendingUpload:
+    key: str
+    pointer: str
+    file: Any
+    field: Any
+
+
+@dataclass
+class Parsed:
+    data: dict
+    errors: dict[str, str] = field(default_factory=dict)
+    uploads: list[PendingUpload] = field(default_factory=list)
+    # References a citizen may keep: uploads of this draft only.
+    known_uploads: set = field(default_factory=set)
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+_DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONEY = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
+def parse_date(text: str) -> str | None:
+    m = _DATE_DE.match(text)
+    if m:
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = _DATE_ISO.match(text)
+        if not m:
+            return None
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _normalise_decimal(text: str) -> str:
+    """German or plain notation to a plain decimal string ("1.234,56" -> "1234.56")."""
+    text = text.replace("€", "").replace("EUR", "").replace(" ", "").replace("\u00a0", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    # "1.234" with a three-digit tail is a German thousands separator.
+    if text.count(".") >= 1 and re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        return text.replace(".", "")
+    return text
+
+
+def parse_money(text: str) -> str | None:
+    value = _normalise_decimal(text)
+    return value if _MONEY.match(value) else None
+
+
+def parse_number(text: str, integer: bool) -> int | float | None:
+    value = _normalise_decimal(text)
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    if integer:
+        if number != number.to_integral_value():
+            return None
+        return int(number)
+    if number == number.to_integral_value() and "." not in value and "e" not in value.lower():
+        return int(number)
+    return float(number)
+
+
+def _key(path: list[str]) -> str:
+    return ".".join(path)
+
+
+def parse_fields(fields, post, files, path: list[str], step_id: str, out: Parsed) -> dict:
+    data: dict = {}
+    for f in fields:
+        fpath = [*path, f.name]
+        key = _key(fpath)
+        value = _parse_one(f, post, files, fpath, key, step_id, out)
+        if value is not None:
+            data[f.name] = value
+    return data
+
+
+def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 - one branch per type
+    kind = f.type
+    if kind == "group":
+        sub = parse_fields(f.children, post, files, fpath, step_id, out)
+        return sub if (sub or f.required) else None
+    if kind == "repeat":
+        try:
+            count = int(post.get(key + "._count", "0"))
+        except ValueError:
+            count = 0
+        # Not clamped to maxItems: a longer list is reported by validation, never cut.
+        count = max(0, min(count, MAX_REPEAT))
+        entries = [
+            parse_fields(f.children, post, files, [*fpath, str(i)], step_id, out)
+            for i in range(count)
+        ]
+        return entries if count else None
+    if kind == "multichoice":
+        by_text = {str(o[0]): o[0] for o in f.options}
+        values = []
+        # Unknown values are kept (not dropped silently), so validation names them.
+        for text in post.getlist(key):
+            value = by_text.get(text, text)
+            if value not in values:
+                values.append(value)
+        return values or None
+    if kind == "upload":
+        upload = files.get(key) if files is not None else None
+        if upload is not None and getattr(upload, "size", 0):
+            pointer = "/" + "/".join([step_id, *fpath])
+            out.uploads.append(PendingUpload(key, pointer, upload, f))
+            return None
+        keep = post.get(key + "._keep", "").strip()
+        return keep if keep in out.known_uploads else None
+
+    text = post.get(key, "")
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        return None
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(text, Raw(text))
+    if kind == "choice":
+        for value, *_labels in f.options:
+            if str(value) == text:
+                return value
+        return Raw(text)
+    if kind == "date":
+        iso = parse_date(text)
+        if iso is None:
+            out.errors[key] = _("Bitte geben Sie ein gültiges Datum im Format TT.MM.JJJJ ein.")
+            return Raw(text)
+        return iso
+    if kind == "money":
+        amount = parse_money(text)
+        if amount is None:
+            out.errors[key] = _(
+                "Bitte geben Sie einen Betrag in Euro mit höchstens zwei Nachkommastellen ein, zum Beispiel 1.234,56."
+            )
+            return Raw(text)
+        return amount
+    if kind in ("number", "integer"):
+        number = parse_number(text, integer=kind == "integer")
+        if number is None:
+            out.errors[key] = (
+                _("Bitte geben Sie eine ganze Zahl ein.")
+                if kind == "integer"
+                else _("Bitte geben Sie eine Zahl ein.")
+            )
+            return Raw(text)
+        return number
+    if kind == "iban":
+        return re.sub(r"\s+", "", text).upper()
+    if kind == "postcode":
+        return re.sub(r"\s+", "", text)
+    if kind == "textarea":
+        # Keep the citizen's line breaks, but normalise them.
+        return post.get(key, "").replace("\r\n", "\n").strip()
+    return text
+
+
+def _max_items(f) -> int:
+    return min(int(f.schema.get("maxItems", MAX_REPEAT)), MAX_REPEAT)
+
+
+def _min_items(f) -> int:
+    return int(f.schema.get("minItems", 0))
+
+
+def strip_raw(value):
+    """The data without unreadable input (what may be stored and validated)."""
+    if isinstance(value, dict):
+        return {k: strip_raw(v) for k, v in value.items() if not isinstance(v, Raw)}
+    if isinstance(value, list):
+        return [strip_raw(v) for v in value if not isinstance(v, Raw)]
+    return value
+
+
+def pointer_to_key(pointer: str, step_id: str) -> str | None:
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    if not parts or parts[0] != step_id:
+        return None
+    return ".".join(parts[1:])
+
+
+# --- repeat actions ---------------------------------------------------------------------
+
+
+def _get_path(data: dict, parts: list[str]):
+    node: Any = data
+    for p in parts:
+        if isinstance(node, list):
+            node = node[int(p)] if p.isdigit() and int(p) < len(node) else None
+        elif isinstance(node, dict):
+            node = node.get(p)
+        else:
+            return None
+    return node
+
+
+def _set_path(data: dict, parts: list[str], value) -> None:
+    node: Any = data
+    for p in parts[:-1]:
+        node = node[int(p)] if isinstance(node, list) else node.setdefault(p, {})
+    node[parts[-1]] = value
+
+
+def find_field(fields, parts: list[str]):
+    """The Field at a dotted path (indices of repeat entries are skipped)."""
+    current = None
+    candidates = fields
+    for p in parts:
+        if p.isdigit():
+            continue
+        current = next((f for f in candidates if f.name == p), None)
+        if current is None:
+            return None
+        candidates = current.children or []
+    return current
+
+
+def apply_repeat_action(fields, data: dict, action: str) -> tuple[dict, str | None]:
+    """Add or remove an entry of a repeatable group; returns the data and the id to focus."""
+    kind, _sep, rest = action.partition(":")
+    if kind == "add":
+        parts = rest.split(".")
+        f = find_field(fields, parts)
+        if f is None or f.type != "repeat":
+            return data, None
+        entries = list(_get_path(data, parts) or [])
+        if len(entries) < _max_items(f):
+            entries.append({})
+            _set_path(data, parts, entries)
+            return data, "f-" + "-".join([*parts, str(len(entries) - 1)])
+        return data, None
+    if kind == "remove":
+        target, _sep, index = rest.rpartition(":")
+        parts = target.split(".")
+        f = find_field(fields, parts)
+        if f is None or f.type != "repeat" or not index.isdigit():
+            return data, None
+        entries = list(_get_path(data, parts) or [])
+        i = int(index)
+        if i < len(entries) and len(entries) > max(_min_items(f), 1 if f.required else 0):
+            del entries[i]
+            _set_path(data, parts, entries)
+        return data, "f-" + "-".join(parts)
+    return data, None
+
+
+# --- rendering tree ---------------------------------------------------------------------
+
+
+AUTOCOMPLETE_DEFAULTS = {"email": "email", "phone": "tel", "postcode": "postal-code"}
+INPUT_TYPES = {"email": "email", "phone": "tel"}
+INPUT_MODES = {
+    "number": "decimal",
+    "integer": "numeric",
+    "money": "decimal",
+    "postcode": "numeric",
+}
+
+
+@dataclass
+class Item:
+    kind: str
+    key: str
+    id: str
+    label: str
+    pointer: str = ""
+    hint: str = ""
+    required: bool = False
+    error: str = ""
+    value: str = ""
+    values: list = field(default_factory=list)
+    options: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+    autocomplete: str = ""
+    input_type: str = "text"
+    inputmode: str = ""
+    widget: str = ""
+    upload: Any = None
+    accept: str = ""
+    add_action: str = ""
+    add_label: str = ""
+    can_add: bool = False
+    autofocus: bool = False
+    extra_hint: str = ""
+
+    @property
+    def template(self) -> str:
+        return f"citizen/fields/{self.kind}.html"
+
+    @property
+    def add_id(self) -> str:
+        return "btn-add-" + self.id[2:]
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.id}-error"
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.hint or self.extra_hint:
+            ids.append(self.hint_id)
+        if self.error:
+            ids.append(self.error_id)
+        return " ".join(ids)
+
+    @property
+    def anchor(self) -> str:
+        if self.kind in ("boolean", "multichoice") or (
+            self.kind == "choice" and self.widget == "radio"
+        ):
+            return f"{self.id}-0"
+        if self.kind == "repeat" and self.entries and not self.error:
+            return self.entries[0].id
+        return self.id
+
+
+@dataclass
+class Entry:
+    index: int
+    id: str
+    legend: str
+    children: list
+    remove_action: str
+    remove_label: str
+    can_remove: bool
+
+    @property
+    def remove_id(self) -> str:
+        return "btn-remove-" + self.id[2:]
+
+
+@dataclass
+class Form:
+    items: list
+    error_list: list  # [(anchor or "", message)] in page order
+    shown: list
+    focus: str | None = None
+
+    @property
+    def has_repeat(self) -> bool:
+        return any(i.kind == "repeat" for i in self.items)
+
+    @property
+    def has_upload(self) -> bool:
+        def walk(items):
+            for i in items:
+                if i.kind == "upload":
+                    return True
+                if walk(i.children) or any(walk(e.children) for e in i.entries):
+                    return True
+            return False
+
+        return walk(self.items)
+
+
+def build_form(
+    *,
+    step,
+    fields,
+    data: dict,
+    errors: dict[str, str],
+    lang: str,
+    uploads: dict,
+    focus: str | None = None,
+    extra_errors: list[str] | None = None,
+) -> Form:
+    error_list: list = []
+    used: set[str] = set()
+    step_id = step.id
+    items = [
+        _item(
+            f, data.get(f.name), [f.name], errors, lang, uploads, error_list, used, focus, step_id
+        )
+        for f in fields
+    ]
+    error_list = [(i.anchor, i.error) if a is None else (a, i) for a, i in error_list]
+    for key, message in errors.items():
+        if key not in used:
+            error_list.append(("", message))
+    for message in extra_errors or []:
+        error_list.append(("", message))
+    return Form(items=items, error_list=error_list, shown=[f.name for f in fields], focus=focus)
+
+
+def _label(f, lang: str) -> str:
+    return f.label(lang) if callable(getattr(f, "label", None)) else str(f.name)
+
+
+def _hint(f, lang: str) -> str:
+    text = f.help(lang) if callable(getattr(f, "help", None)) else ""
+    if not text and isinstance(getattr(f, "ui", None), dict):
+        text = i18n(f.ui.get("hint"), lang)
+    return text or ""
+
+
+def _item(f, value, path, errors, lang, uploads, error_list, used, focus, step_id) -> Item:  # noqa: C901
+    key = _key(path)
+    ui = f.ui if isinstance(getattr(f, "ui", None), dict) else {}
+    item = Item(
+        kind=f.type,
+        key=key,
+        id="f-" + "-".join(path),
+        label=_label(f, lang),
+        pointer="/" + "/".join([step_id, *path]),
+        hint=_hint(f, lang),
+        required=bool(f.required),
+        error=errors.get(key, ""),
+        autocomplete=ui.get("autocomplete") or AUTOCOMPLETE_DEFAULTS.get(f.type, ""),
+        input_type=INPUT_TYPES.get(f.type, "text"),
+        inputmode=INPUT_MODES.get(f.type, ""),
+        widget=ui.get("widget", ""),
+    )
+    if item.error:
+        used.add(key)
+    if focus and focus == item.id:
+        item.autofocus = True
+    if f.type == "date":
+        item.extra_hint = _("Format: TT.MM.JJJJ, zum Beispiel 24.12.2025")
+    if f.type == "money":
+        item.extra_hint = _("Betrag in Euro, zum Beispiel 1.234,56")
+    if f.type == "iban":
+        item.extra_hint = _("Zum Beispiel DE02 1203 0000 0000 2020 51")
+    # Errors are listed in page order: a container's own error before its children's.
+    if item.error:
+        error_list.append((None, item))
+    if f.type == "group":
+        item.children = [
+            _item(
+                c,
+                (value or {}).get(c.name) if isinstance(value, dict) else None,
+                [*path, c.name],
+                errors,
+                lang,
+                uploads,
+                error_list,
+                used,
+                focus,
+                step_id,
+            )
+            for c in f.children
+        ]
+    elif f.type == "repeat":
+        entries = value if isinstance(value, list) else []
+        count = max(len(entries), _min_items(f), 1 if not entries else 0)
+        count = min(count, MAX_REPEAT)
+        item_schema = f.schema.get("items", {}) if isinstance(f.schema, dict) else {}
+        item_title = _schema_title(item_schema, lang) or item.label
+        minimum = max(_min_items(f), 1 if f.required else 0)
+        for i in range(count):
+            entry_value = entries[i] if i < len(entries) and isinstance(entries[i], dict) else {}
+            epath = [*path, str(i)]
+            children = [
+                _item(
+                    c,
+                    entry_value.get(c.name),
+                    [*epath, c.name],
+                    errors,
+                    lang,
+                    uploads,
+                    error_list,
+                    used,
+                    focus,
+                    step_id,
+                )
+                for c in f.children
+            ]
+            entry_id = "f-" + "-".join(epath)
+            if focus == entry_id and children:
+                _first_input(children).autofocus = True
+            item.entries.append(
+                Entry(
+                    index=i,
+                    id=entry_id,
+                    legend=f"{item_title} {i + 1}",
+                    children=children,
+                    remove_action=f"remove:{key}:{i}",
+                    remove_label=i18n(ui.get("remove_label"), lang)
+                    or _("%(item)s %(number)s entfernen") % {"item": item_title, "number": i + 1},
+                    can_remove=count > minimum,
+                )
+            )
+        item.add_action = f"add:{key}"
+        item.add_label = i18n(ui.get("add_label"), lang) or _(
+            "Weiteren Eintrag hinzufügen: %(item)s"
+        ) % {"item": item_title}
+        item.can_add = count < _max_items(f)
+        if focus == item.id:
+            item.autofocus = True
+    elif f.type in ("choice", "multichoice", "boolean"):
+        if f.type == "boolean":
+            options = [(True, _("Ja")), (False, _("Nein"))]
+        else:
+            options = [(o[0], _option_label(o, lang)) for o in f.options]
+        chosen = value if isinstance(value, list) else [value]
+        for n, (opt_value, opt_label) in enumerate(options):
+            item.options.append(
+                {
+                    "value": _option_value(opt_value),
+                    "label": opt_label,
+                    "id": f"{item.id}-{n}",
+                    "checked": any(
+                        c is not None
+                        and not isinstance(c, Raw)
+                        and c == opt_value
+                        and type(c) is type(opt_value)
+                        for c in chosen
+                    ),
+                }
+            )
+        if f.type == "choice" and item.widget not in ("radio", "select"):
+            item.widget = "radio" if len(options) <= 6 else "select"
+        if f.type == "boolean":
+            item.widget = "radio"
+    elif f.type == "upload":
+        spec = f.upload or {}
+        item.accept = ",".join(spec.get("media_types", []))
+        if isinstance(value, str) and value in uploads:
+            item.upload = uploads[value]
+        item.extra_hint = _upload_hint(spec)
+    else:
+        item.value = input_value(f.type, value)
+    return item
+
+
+def _first_input(children: list[Item]) -> Item:
+    first = children[0]
+    if first.kind in ("group",) and first.children:
+        return _first_input(first.children)
+    return first
+
+
+def _schema_title(schema: dict, lang: str) -> str:
+    if not isinstance(schema, dict):
+        return ""
+    if lang != "de":
+        en = schema.get("x-en") or {}
+        if en.get("title"):
+            return en["title"]
+    return schema.get("title", "")
+
+
+def _option_label(option, lang: str) -> str:
+    value, label_de, *rest = option
+    label_en = rest[0] if rest else None
+    if lang != "de" and label_en:
+        return label_en
+    return label_de or str(value)
+
+
+def _option_value(value) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+def _upload_hint(spec: dict) -> str:
+    names = {
+        "application/pdf": "PDF",
+        "image/jpeg": "JPEG",
+        "image/png": "PNG",
+        "image/tiff": "TIFF",
+        "image/gif": "GIF",
+    }
+    types = [names.get(t, t) for t in spec.get("media_types", [])]
+    max_bytes = spec.get("max_bytes")
+    parts = []
+    if types:
+        parts.append(_("Erlaubte Dateitypen: %(types)s.") % {"types": ", ".join(types)})
+    if max_bytes:
+        parts.append(_("Höchstens %(size)s MB.") % {"size": f"{max_bytes / 1048576:.0f}"})
+    return " ".join(parts)
