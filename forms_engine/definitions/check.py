@@ -444,11 +444,11 @@ def semantic_problems(doc: dict) -> list[Problem]:
             )
 
     # designer tests
-    step_ids = {s.get("id") for s in steps}
+    step_ids = {s.get("id") for s in steps if isinstance(s.get("id"), str)}
     for i, test in enumerate(_list(doc.get("tests"))):
         test = _dict(test)
         for j, step_id in enumerate(_list(_dict(test.get("expect")).get("steps"))):
-            if step_id not in step_ids:
+            if isinstance(step_id, str) and step_id not in step_ids:
                 problems.append(
                     Problem(
                         f"/tests/{i}/expect/steps/{j}",

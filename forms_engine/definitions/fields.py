@@ -63,7 +63,8 @@ def choice_options(schema: Mapping[str, Any]) -> list[tuple[Any, str, str]]:
             if not isinstance(alt, dict) or "const" not in alt:
                 return []
             label = alt.get("title") or str(alt["const"])
-            label_en = (alt.get("x-en") or {}).get("title") or label
+            x_en = alt.get("x-en")
+            label_en = (x_en.get("title") if isinstance(x_en, dict) else None) or label
             options.append((alt["const"], label, label_en))
         return options
     if isinstance(schema.get("enum"), list):
@@ -184,15 +185,22 @@ def build_fields(
     object_schema = resolve(object_schema, defs)
     if not isinstance(object_schema, dict) or _depth > 16:
         return ()
-    properties = object_schema.get("properties") or {}
-    required = set(object_schema.get("required") or [])
-    ui_fields = ui_fields or {}
+    properties = object_schema.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    required_list = object_schema.get("required")
+    required = (
+        {r for r in required_list if isinstance(r, str)}
+        if isinstance(required_list, list)
+        else set()
+    )
+    ui_fields = ui_fields if isinstance(ui_fields, dict) else {}
     result = []
     for name, raw in properties.items():
         schema = resolve(raw, defs)
         if not isinstance(schema, dict):
             schema = {}
-        ui = ui_fields.get(name) or {}
+        ui = ui_fields.get(name)
+        ui = ui if isinstance(ui, dict) else {}
         kind = field_type(schema, ui, defs)
         pointer = f"{prefix}/{name}"
         children: tuple[Field, ...] = ()
