@@ -15,7 +15,8 @@ from .errors import FieldError
 
 UPLOAD_PATTERN = "^upload:[0-9a-f-]{36}$"
 
-LabelLookup = Callable[[list], "str | None"]
+# label_for(parts, lang="de") -> the field's or step's label in that language, or None.
+LabelLookup = Callable[..., "str | None"]
 
 _FORMAT_MESSAGES = {
     "date": (
@@ -81,12 +82,18 @@ def _fmt_number(value: Any) -> str:
     return text.replace(".", ",")
 
 
-def required_error(parts: list, label: str | None, *, step: bool = False) -> FieldError:
-    """The error for a missing required field (or a whole missing step) at its own pointer."""
+def required_error(
+    parts: list, label: str | None, *, step: bool = False, label_en: str | None = None
+) -> FieldError:
+    """The error for a missing required field (or a whole missing step) at its own pointer.
+
+    `label` is the German label, `label_en` the English one (falls back to `label`).
+    """
     pointer = pointers.join(parts)
+    label_en = label_en or label
     if step:
         name = f"„{label}“" if label else "diesen Schritt"
-        name_en = f"“{label}”" if label else "this step"
+        name_en = f"“{label_en}”" if label_en else "this step"
         return FieldError(
             pointer,
             f"Bitte füllen Sie den Schritt {name} aus.",
@@ -95,7 +102,7 @@ def required_error(parts: list, label: str | None, *, step: bool = False) -> Fie
         )
     if label:
         return FieldError(
-            pointer, f"Bitte geben Sie „{label}“ an.", f"Please enter “{label}”.", "required"
+            pointer, f"Bitte geben Sie „{label}“ an.", f"Please enter “{label_en}”.", "required"
         )
     return FieldError(
         pointer,
@@ -119,7 +126,9 @@ def _one(error, prefix: list, label_for: LabelLookup, step_ids: set) -> list[Fie
         prop = details.get("property")
         child = [*parts, prop]
         is_step = not parts and prop in step_ids
-        return [required_error(child, label_for(child), step=is_step)]
+        return [
+            required_error(child, label_for(child), step=is_step, label_en=label_for(child, "en"))
+        ]
     if name == "additionalProperties":
         return [
             FieldError(
@@ -146,7 +155,7 @@ def _one(error, prefix: list, label_for: LabelLookup, step_ids: set) -> list[Fie
     if name == "minLength":
         n = details.get("limit")
         if n == 1:
-            return [required_error(parts, label_for(parts))]
+            return [required_error(parts, label_for(parts), label_en=label_for(parts, "en"))]
         return make(
             f"Bitte mindestens {n} Zeichen eingeben.",
             f"Please enter at least {n} characters.",

@@ -341,7 +341,11 @@ class ProcessDefinition:
             if name not in hidden and name not in data:
                 parts = [step_id, name]
                 if pointers.join(parts) not in seen:
-                    errors.append(required_error(parts, self.label_for(parts)))
+                    errors.append(
+                        required_error(
+                            parts, self.label_for(parts), label_en=self.label_for(parts, "en")
+                        )
+                    )
         return errors
 
     def validate_answers(self, answers: Any) -> list[FieldError]:
