@@ -569,7 +569,8 @@ def _item(f, value, path, errors, lang, uploads, error_list, used, focus, step_i
         item.accept = ",".join(spec.get("media_types", []))
         if isinstance(value, str) and value in uploads:
             item.upload = uploads[value]
-        item.extra_hint = _upload_hint(spec)
+        if not item.hint:
+            item.extra_hint = _upload_hint(spec)
     else:
         item.value = input_value(f.type, value)
     return item

@@ -11,9 +11,8 @@ from django.core.validators import validate_email
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
@@ -517,9 +516,9 @@ def confirmation(request, draft_id):
 
 
 PAGES = {
-    "barrierefreiheit": _lazy("Erklärung zur Barrierefreiheit"),
-    "datenschutz": _lazy("Datenschutz"),
-    "impressum": _lazy("Impressum"),
+    "barrierefreiheit": gettext_lazy("Erklärung zur Barrierefreiheit"),
+    "datenschutz": gettext_lazy("Datenschutz"),
+    "impressum": gettext_lazy("Impressum"),
 }
 
 
