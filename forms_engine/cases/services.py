@@ -10,6 +10,7 @@ Without a broker Celery runs eagerly, so the pipeline still runs right after com
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Mapping
 
@@ -31,6 +32,7 @@ from .exceptions import AnswersInvalid, SubmissionRefused
 from .models import Case, ReferenceCounter
 
 UPLOAD_PREFIX = "upload:"
+logger = logging.getLogger(__name__)
 
 
 def reference_next(*, prefix: str, year: int) -> str:
@@ -229,11 +231,27 @@ def case_submit(
             if upload_owner.submitted_case_id is not None:
                 return upload_owner.submitted_case
         raise
+    case_id = str(case.pk)
+    transaction.on_commit(lambda: case_enqueue_processing(case_id=case_id))
+    return case
+
+
+def case_enqueue_processing(*, case_id: str) -> bool:
+    """Hand a committed case to the pipeline; never fails the citizen's request.
+
+    The case is already stored when this runs. If the broker cannot be reached, the error
+    is logged and the case stays with `received_processed_at` empty, where a re-enqueue
+    finds it later; the citizen still gets the reference number. Eager mode (no broker)
+    runs the pipeline here, and its errors are logged the same way.
+    """
     from .tasks import case_process
 
-    case_id = str(case.pk)
-    transaction.on_commit(lambda: case_process.delay(case_id))
-    return case
+    try:
+        case_process.delay(case_id)
+    except Exception:  # noqa: BLE001 - any broker or pipeline failure must not lose the request
+        logger.exception("Could not enqueue case %s; it stays unprocessed for re-enqueue", case_id)
+        return False
+    return True
 
 
 def _same_submission(case: Case, process_version: ProcessVersion) -> Case:

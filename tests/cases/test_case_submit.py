@@ -279,3 +279,35 @@ def test_the_intake_task_marks_the_case_processed_once(
     case.refresh_from_db()
     assert case.received_processed_at == first
     assert case_intake_complete(case_id="00000000-0000-0000-0000-000000000000") is None
+
+
+def test_an_unreachable_broker_still_stores_the_case_and_returns_its_reference(
+    hundesteuer, musterstadt, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    with (
+        mock.patch(
+            "forms_engine.cases.tasks.case_process.delay",
+            side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6399"),
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        case = submit(
+            hundesteuer, musterstadt, sample("hundesteuer-anmeldung", "valid-normaler-hund")
+        )
+
+    stored = Case.objects.get(pk=case.pk)
+    assert re.fullmatch(r"HST-\d{4}-\d{6}", stored.reference)
+    assert stored.received_processed_at is None  # waits for a re-enqueue, not lost
+
+
+def test_a_committed_case_is_handed_to_the_pipeline(
+    hundesteuer, musterstadt, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = submit(
+            hundesteuer, musterstadt, sample("hundesteuer-anmeldung", "valid-normaler-hund")
+        )
+
+    assert Case.objects.get(pk=case.pk).received_processed_at is not None

@@ -1,0 +1,40 @@
+"""A submitted case goes through the broker to a real worker process, exactly once."""
+
+import json
+from pathlib import Path
+
+from django.core.management import call_command
+
+from forms_engine.cases.models import Case
+
+from .conftest import wait_for
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "fixtures/answers/hundesteuer-anmeldung/valid-normaler-hund.json"
+)
+
+
+def test_submitted_case_is_processed_by_a_real_worker(live_worker, client):
+    call_command("process_sync", verbosity=0)
+    call_command("demo_setup", verbosity=0)
+    sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    response = client.post(
+        "/api/processes/hundesteuer-anmeldung/versions/1.0.0/submissions/",
+        data={
+            "municipality": "099990000000",
+            "answers": sample["answers"],
+            "declarations": sample["declarations"],
+        },
+        content_type="application/json",
+        headers={"Idempotency-Key": "live-worker-1"},
+    )
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(reference=response.json()["reference"])
+
+    processed = wait_for(
+        lambda: Case.objects.filter(pk=case.pk, received_processed_at__isnull=False).first()
+    )
+
+    assert processed is not None, "the worker did not process the case within 30 s"
+    assert Case.objects.filter(submission_key=case.submission_key).count() == 1
