@@ -330,6 +330,7 @@ class Item:
     can_add: bool = False
     autofocus: bool = False
     extra_hint: str = ""
+    context: str = ""  # e.g. "Fahrzeug 2" for a field inside a repeatable group entry
 
     @property
     def template(self) -> str:
@@ -426,7 +427,7 @@ def build_form(
         )
         for f in fields
     ]
-    error_list = [(i.anchor, i.error) if a is None else (a, i) for a, i in error_list]
+    error_list = [(i.anchor, _summary_text(i)) if a is None else (a, i) for a, i in error_list]
     for key, message in errors.items():
         if key not in used:
             error_list.append(("", message))
@@ -517,6 +518,7 @@ def _item(f, value, path, errors, lang, uploads, error_list, used, focus, step_i
                 )
                 for c in f.children
             ]
+            _set_context(children, f"{item_title} {i + 1}")
             entry_id = "f-" + "-".join(epath)
             if focus == entry_id and children:
                 _first_input(children).autofocus = True
@@ -574,6 +576,19 @@ def _item(f, value, path, errors, lang, uploads, error_list, used, focus, step_i
     else:
         item.value = input_value(f.type, value)
     return item
+
+
+def _set_context(items: list[Item], context: str) -> None:
+    for child in items:
+        child.context = child.context or context
+        _set_context(child.children, context)
+
+
+def _summary_text(item: Item) -> str:
+    """The error as listed in the summary: says which field, also inside repeated entries."""
+    label = "" if f"„{item.label}“" in item.error else item.label
+    where = ", ".join(part for part in (item.context, label) if part)
+    return f"{where}: {item.error}" if where else item.error
 
 
 def _first_input(children: list[Item]) -> Item:

@@ -226,6 +226,9 @@ def test_upload_of_a_fake_pdf_is_rejected_with_a_german_message(
     content = response.content.decode()
     assert response.status_code == 200
     assert "/fahrzeuge/fahrzeuge/0/nutzungsberechtigung" in error_pointers(content)
+    summary = content.split('id="error-summary"')[1].split("</ul>")[0]
+    assert 'href="#f-fahrzeuge-0-nutzungsberechtigung"' in summary
+    assert "Fahrzeug 1" in summary  # which entry the error is in
     message = re.search(
         r'id="f-fahrzeuge-0-nutzungsberechtigung-error".*?<span>([^<]+)</span>', content, re.S
     )[1]
@@ -388,3 +391,23 @@ def test_german_numbers_and_dates_are_read(published_processes):
 @pytest.mark.parametrize("slug", ["barrierefreiheit", "datenschutz", "impressum"])
 def test_footer_pages_exist(client, db, slug):
     assert client.get(reverse("citizen:page", args=[slug])).status_code == 200
+
+
+def test_submit_validates_everything_again_and_links_back_to_the_faulty_step(
+    client, published_processes
+):
+    result = Flow(client, "hundesteuer-anmeldung").run(HUND, submit=False)
+    draft = result.draft
+    draft.refresh_from_db()
+    answers = dict(draft.answers)
+    answers["halter"] = {k: v for k, v in answers["halter"].items() if k != "vorname"}
+    Draft.objects.filter(pk=draft.pk).update(answers=answers)
+    response = client.post(
+        reverse("citizen:submit", args=[draft.pk]), {"declaration": HUND["declarations"]}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Fehler:" in content and 'role="alert"' in content
+    assert "/halter/vorname" in error_pointers(content)
+    assert step_url(draft, "halter", "?return=summary#f-vorname") in content
+    assert Case.objects.count() == 0
