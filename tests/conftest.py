@@ -114,3 +114,14 @@ def substitute_files(value, pointer, upload):
 
 def load_sample(path: Path) -> dict:
     return json.loads(path.read_text("utf-8"))
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process for this test, also when a real broker is configured (.ci/run)."""
+    from forms_engine.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
