@@ -42,11 +42,24 @@ def live_worker(transactional_db, tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
             [
-                sys.executable, "-m", "celery", "-A", "forms_engine", "worker",
-                "--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat",
-                "--loglevel=INFO", "--hostname", f"ci-{os.getpid()}@%h",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "forms_engine",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "--hostname",
+                f"ci-{os.getpid()}@%h",
             ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 60
     while b"ready." not in log.read_bytes():
