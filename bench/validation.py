@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import sys
 
-from common import latest_definitions, load_sample, median_ms, sample_files, substitute_uploads, timed
+from common import (
+    latest_definitions,
+    load_sample,
+    median_ms,
+    sample_files,
+    substitute_uploads,
+    timed,
+)
 
 
 def main(repeat: int = 300) -> list[dict]:
@@ -26,20 +33,29 @@ def main(repeat: int = 300) -> list[dict]:
         checker.checks(name)(fn)
 
     rows = []
-    print("== Full answer-set validation per submission (median over %d runs)" % repeat)
+    print(f"== Full answer-set validation per submission (median over {repeat} runs)")
     print(f"{'process':28} {'sample':36} {'engine ms':>10} {'py-jsonschema ms':>17} {'ratio':>7}")
     for process_id, doc in latest_definitions().items():
         definition = compile_definition(doc)
-        py_validator = jsonschema.Draft202012Validator(definition.data_schema, format_checker=checker)
+        py_validator = jsonschema.Draft202012Validator(
+            definition.data_schema, format_checker=checker
+        )
         for path in sample_files(process_id, "valid"):
             answers = substitute_uploads(load_sample(path)["answers"])
             assert definition.validate_answers(answers) == [], f"{path} should be valid"
             pruned = definition.prune(answers)
             assert not list(py_validator.iter_errors(pruned)), f"{path}: validators disagree"
-            engine = median_ms(timed(lambda a=answers: definition.validate_answers(a), repeat))
-            python = median_ms(timed(lambda p=pruned: list(py_validator.iter_errors(p)), repeat))
+            engine = median_ms(timed(lambda a=answers, d=definition: d.validate_answers(a), repeat))
+            python = median_ms(
+                timed(lambda p=pruned, v=py_validator: list(v.iter_errors(p)), repeat)
+            )
             rows.append(
-                {"process": process_id, "sample": path.stem, "engine_ms": engine, "python_ms": python}
+                {
+                    "process": process_id,
+                    "sample": path.stem,
+                    "engine_ms": engine,
+                    "python_ms": python,
+                }
             )
             print(
                 f"{process_id:28} {path.stem:36} {engine:10.3f} {python:17.3f} {python / engine:6.1f}x"

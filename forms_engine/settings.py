@@ -96,8 +96,16 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Each request's writes wait for the lock instead of failing under light concurrency.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several workers on one SQLite file: take the write lock when a transaction starts
+    # (IMMEDIATE; a deferred transaction that later writes fails with "database is locked"
+    # instead of waiting), wait up to 20 s for it, and let readers go on beside a writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
