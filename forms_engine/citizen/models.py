@@ -36,6 +36,9 @@ class Draft(models.Model):
         verbose_name = _("Entwurf")
         verbose_name_plural = _("Entwürfe")
 
+    def __str__(self) -> str:
+        return f"Entwurf {self.pk}"
+
 
 class Upload(models.Model):
     """A file a citizen uploaded for an `x-upload` field.
@@ -67,6 +70,9 @@ class Upload(models.Model):
     class Meta:
         verbose_name = _("Hochgeladene Datei")
         verbose_name_plural = _("Hochgeladene Dateien")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.media_type}, {self.size} B)"
 
     @property
     def ref(self) -> str:

@@ -71,7 +71,9 @@ def draft_for_session(request, draft_id) -> Draft:
     if not session_has_draft(request.session, draft_id):
         raise Http404
     draft = (
-        Draft.objects.select_related("process_version", "municipality", "submitted_case")
+        # The definition JSON is not read per request: the compiled form is cached by sha256.
+        Draft.objects.select_related("process_version__process", "municipality")
+        .defer("process_version__definition")
         .filter(pk=draft_id)
         .first()
     )

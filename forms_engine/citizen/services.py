@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.selectors import version_definition
 
 from .models import Draft
 
@@ -28,10 +29,12 @@ def token_hash(token: str) -> str:
 
 
 def definition_for(process_version: ProcessVersion):
-    """The compiled definition of a version (cached by content hash in `definitions`)."""
-    from forms_engine.definitions import compile_definition
+    """The compiled definition of a version, cached by its stored sha256.
 
-    return compile_definition(process_version.definition)
+    The definition JSON is only read on a cache miss, so callers may load the version with
+    `.defer("definition")`.
+    """
+    return version_definition(process_version)
 
 
 def draft_start(*, process_version: ProcessVersion, municipality: Municipality) -> Draft:

@@ -177,7 +177,8 @@ def step(request, draft_id, step_id: str):
     parsed = Parsed(data={}, known_uploads=set(uploads))
     data = parse_fields(all_fields, request.POST, request.FILES, [], step_id, parsed)
     _store_uploads(draft, parsed, data, request.POST)
-    uploads = _uploads_of(draft)
+    if parsed.uploads:  # new files were stored: list them with the earlier ones
+        uploads = _uploads_of(draft)
     merged = {**(draft.answers or {}), step_id: strip_raw(data)}
     applicable = definition.applicable_fields(current, merged)
     data = {k: v for k, v in data.items() if k in applicable}
