@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test setup deps assets chromium migrate demo lint bench clean
+.PHONY: run test setup deps assets chromium migrate demo lint bench clean check-processes
 
 run: setup migrate demo
 	DJANGO_DEBUG=1 ENABLE_DEMO_BACKENDS=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -56,3 +56,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var db.sqlite3
+
+# Validate process definitions (and run their designer tests): make check-processes [PROCESSES=path]
+PROCESSES ?= processes/
+check-processes: deps
+	DJANGO_DEBUG=1 $(PY) manage.py process_check $(PROCESSES)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "forms_engine.core",
     "forms_engine.catalog",
     "forms_engine.cases",
@@ -178,6 +179,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Veröffentlichte Verwaltungsleistungen lesen und vollständige Anträge einreichen.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Where `process_sync` reads the shipped library.
