@@ -2,10 +2,19 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.catalog.models import Authority, Municipality, ProcessVersion
+
+
+class PipelineState(models.TextChoices):
+    PENDING = "pending", _("wartet")
+    CASEFILE = "casefile", _("Fallakte erstellt")
+    ROUTED = "routed", _("zugestellt")
+    DONE = "done", _("fertig")
+    FAILED = "failed", _("fehlgeschlagen")
 
 
 class Case(models.Model):
@@ -39,7 +48,34 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(_("Eingegangen am"))
     # Set by the task `cases.tasks.case_process` once the intake pipeline has run;
     # None means the case still waits for it (the pipeline issue extends that task).
-    received_processed_at = models.DateTimeField(_("Eingang verarbeitet am"), null=True, blank=True)
+    # Applicant as the definition's `applicant` pointers name them: inbox search and e-mail.
+    applicant_name = models.CharField(_("Antragsteller/in"), max_length=300, blank=True)
+    applicant_email = models.EmailField(_("E-Mail der Antragsteller/in"), blank=True)
+    # Unguessable link to the citizen's status page; only its sha256 is stored.
+    status_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+        verbose_name=_("zugewiesen an"),
+    )
+    # The submission pipeline (cases.pipeline): case file → routing → citizen notified.
+    # Each step records its own timestamp; `pipeline_state` says where the case stands.
+    pipeline_state = models.CharField(
+        max_length=20, choices=PipelineState.choices, default=PipelineState.PENDING
+    )
+    pipeline_attempts = models.PositiveIntegerField(default=0)
+    pipeline_error = models.TextField(blank=True)
+    pipeline_enqueued_at = models.DateTimeField(null=True, blank=True)
+    casefile_rendered_at = models.DateTimeField(null=True, blank=True)
+    routed_at = models.DateTimeField(_("im Postfach seit"), null=True, blank=True)
+    citizen_notified_at = models.DateTimeField(null=True, blank=True)
+    pipeline_done_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
+    # Retention: a closed case past `case_days` is reduced to reference, dates and hashes.
+    reduced_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -47,7 +83,11 @@ class Case(models.Model):
         verbose_name = _("Antrag")
         verbose_name_plural = _("Anträge")
         ordering = ["-submitted_at"]
-        indexes = [models.Index(fields=["authority", "status", "-submitted_at"])]
+        indexes = [
+            models.Index(fields=["authority", "status", "-submitted_at"]),
+            models.Index(fields=["authority", "-submitted_at"]),
+            models.Index(fields=["pipeline_state", "pipeline_enqueued_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -67,3 +107,100 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class CaseDocument(models.Model):
+    """A PDF belonging to a case: the case file (exactly one) and later dated supplements.
+
+    Bytes live under settings.CASEFILE_ROOT (never served without a permission check).
+    """
+
+    class Kind(models.TextChoices):
+        CASEFILE = "casefile", _("Fallakte")
+        SUPPLEMENT = "supplement", _("Nachtrag")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    storage_name = models.CharField(max_length=200)
+    file_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Dokument")
+        verbose_name_plural = _("Dokumente")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(kind="casefile"),
+                name="one_casefile_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class CaseDelivery(models.Model):
+    """The routing of a case through one transport plugin (`inbox`, later FIT-Connect, …)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("offen")
+        DELIVERED = "delivered", _("zugestellt")
+        FAILED = "failed", _("endgültig fehlgeschlagen")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deliveries")
+    transport = models.CharField(max_length=50)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "transport"], name="one_delivery_per_transport")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.transport} ({self.status})"
+
+
+class CaseStatusChange(models.Model):
+    """One step of the workflow; the history the clerk and the citizen see."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Shown to the citizen on the status page and in the e-mail (optional).
+    message = models.TextField(blank=True)
+    changed_at = models.DateTimeField()
+    citizen_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.from_status or '–'} → {self.to_status}"
+
+
+class CaseNote(models.Model):
+    """An internal note of the authority on a case; never shown to the citizen."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Notiz zu {self.case}"

@@ -4,7 +4,7 @@ Where Celery comes in: `case_submit` is synchronous and complete on its own (the
 gets the reference number in the same request, and the case is stored even when no
 worker runs). After the transaction commits it enqueues `cases.tasks.case_process`
 (`transaction.on_commit`), which runs the intake pipeline — today only marking the intake
-done (`received_processed_at`); case file PDF, routing and notification follow there.
+done (`pipeline_done_at`); case file PDF, routing and notification follow there.
 Without a broker Celery runs eagerly, so the pipeline still runs right after commit.
 """
 
@@ -29,7 +29,7 @@ from forms_engine.citizen.uploads import (
 from forms_engine.definitions import FieldError
 
 from .exceptions import AnswersInvalid, SubmissionRefused
-from .models import Case, ReferenceCounter
+from .models import Case, CaseStatusChange, ReferenceCounter
 
 UPLOAD_PREFIX = "upload:"
 logger = logging.getLogger(__name__)
@@ -240,7 +240,7 @@ def case_enqueue_processing(*, case_id: str) -> bool:
     """Hand a committed case to the pipeline; never fails the citizen's request.
 
     The case is already stored when this runs. If the broker cannot be reached, the error
-    is logged and the case stays with `received_processed_at` empty, where a re-enqueue
+    is logged and the case stays with `pipeline_done_at` empty, where a re-enqueue
     finds it later; the citizen still gets the reference number. Eager mode (no broker)
     runs the pipeline here, and its errors are logged the same way.
     """
@@ -339,8 +339,11 @@ def _case_create(
     now = timezone.now()
     prefix = definition.reference_prefix or settings.FORMS_REFERENCE_PREFIX
     reference = reference_next(prefix=prefix, year=timezone.localtime(now).year)
+    applicant_name, applicant_email = definition.applicant_of(pruned)
     case = Case.objects.create(
         reference=reference,
+        applicant_name=applicant_name[:300],
+        applicant_email=applicant_email[:254],
         process_version=version,
         definition_sha256=version.sha256,
         municipality=municipality,
@@ -350,6 +353,9 @@ def _case_create(
         submission_key=submission_key,
         language=language if language in {"de", "en"} else "de",
         submitted_at=now,
+    )
+    CaseStatusChange.objects.create(
+        case=case, from_status="", to_status=Case.Status.RECEIVED, changed_at=now
     )
     if uploads:
         attached = Upload.objects.filter(pk__in=[u.pk for u in uploads], case__isnull=True).update(
@@ -373,7 +379,7 @@ def case_intake_complete(*, case_id) -> Case | None:
     case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         return None
-    if case.received_processed_at is None:
-        case.received_processed_at = timezone.now()
-        case.save(update_fields=["received_processed_at", "updated_at"])
+    if case.pipeline_done_at is None:
+        case.pipeline_done_at = timezone.now()
+        case.save(update_fields=["pipeline_done_at", "updated_at"])
     return case

@@ -212,6 +212,10 @@ class Activation(models.Model):
     )
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="activations")
     is_active = models.BooleanField(_("aktiv"), default=True)
+    # The transport plugin that routes cases to the authority (`inbox` is built in) and
+    # its options, validated against the plugin's JSON Schema when saved by the service.
+    transport = models.CharField(_("Zustellweg"), max_length=50, default="inbox")
+    transport_options = models.JSONField(_("Optionen des Zustellwegs"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

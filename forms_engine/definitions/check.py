@@ -420,6 +420,21 @@ def semantic_problems(doc: dict) -> list[Problem]:
                     f"The prefill target '{target}' does not exist (expected /<step>/<field>).",
                 )
             )
+    # applicant: where the applicant's name and e-mail stand in the answers
+    applicant = _dict(doc.get("applicant"))
+    targets = [("name", i, t) for i, t in enumerate(applicant.get("name") or [])]
+    if isinstance(applicant.get("email"), str):
+        targets.append(("email", None, applicant["email"]))
+    for key, index, target in targets:
+        if isinstance(target, str) and not _pointer_exists(target, step_fields):
+            where = ["applicant", key] + ([index] if index is not None else [])
+            problems.append(
+                Problem(
+                    pointers.join(where),
+                    f"Das Feld '{target}' gibt es nicht (erwartet /<Schritt>/<Feld>).",
+                    f"The field '{target}' does not exist (expected /<step>/<field>).",
+                )
+            )
     if doc.get("schriftform") is True:
         level = identity.get("level", "none")
         if level != "hoch":

@@ -213,6 +213,7 @@ class ProcessDefinition:
             "identity": {"level": "none", "prefill": {}, **(doc.get("identity") or {})},
             "schriftform": bool(doc.get("schriftform", False)),
             "payment_policy": (doc.get("payment") or {}).get("policy", "none"),
+            "applicant": {"name": [], "email": None, **(doc.get("applicant") or {})},
             "data_schema": data_schema,
             "data_schema_id": data_schema_id,
             "_data_validator": citizen_validator(data_schema),
@@ -383,6 +384,21 @@ class ProcessDefinition:
             for fee, amount, validator in self._fees
             if validator is None or validator.is_valid(pruned)
         ]
+
+    def applicant_of(self, answers: dict) -> tuple[str, str]:
+        """(name, e-mail) of the applicant, read at the definition's `applicant` pointers.
+
+        Name parts are joined by a space; missing parts are left out; '' when unknown.
+        """
+        pruned = self.prune(answers) if isinstance(answers, dict) else {}
+        parts = [pointers.resolve(pruned, p) for p in self.applicant["name"]]
+        name = " ".join(
+            str(p).strip() for p in parts if isinstance(p, str | int) and str(p).strip()
+        )
+        email = (
+            pointers.resolve(pruned, self.applicant["email"]) if self.applicant["email"] else None
+        )
+        return name, email if isinstance(email, str) else ""
 
     def fee_total(self, answers: dict) -> Decimal:
         """Sum of applicable fees, in EUR with two decimals."""

@@ -23,3 +23,18 @@ def split(pointer: str) -> list[str]:
     if not pointer:
         return []
     return [unescape(token) for token in pointer.split("/")[1:]]
+
+
+def resolve(document: object, pointer: str) -> object | None:
+    """The value at `pointer` in `document`, or None when any part of the path is missing."""
+    current = document
+    for part in split(pointer):
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+        if current is None:
+            return None
+    return current

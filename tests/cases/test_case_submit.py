@@ -273,11 +273,11 @@ def test_the_intake_task_marks_the_case_processed_once(
         )
     assert len(callbacks) == 1
     case.refresh_from_db()
-    first = case.received_processed_at
+    first = case.pipeline_done_at
     assert first is not None
     case_intake_complete(case_id=case.pk)
     case.refresh_from_db()
-    assert case.received_processed_at == first
+    assert case.pipeline_done_at == first
     assert case_intake_complete(case_id="00000000-0000-0000-0000-000000000000") is None
 
 
@@ -299,4 +299,17 @@ def test_an_unreachable_broker_still_stores_the_case_and_returns_its_reference(
 
     stored = Case.objects.get(pk=case.pk)
     assert re.fullmatch(r"HST-\d{4}-\d{6}", stored.reference)
-    assert stored.received_processed_at is None  # waits for a re-enqueue, not lost
+    assert stored.pipeline_done_at is None  # waits for a re-enqueue, not lost
+
+
+def test_a_case_knows_its_applicant_and_starts_its_history_as_received(hundesteuer, musterstadt):
+    data = sample("hundesteuer-anmeldung", "valid-normaler-hund")
+
+    case = submit(hundesteuer, musterstadt, data)
+
+    halter = data["answers"]["halter"]
+    assert case.applicant_name == f"{halter['vorname']} {halter['familienname']}"
+    assert case.applicant_email == halter["email"]
+    assert [(c.from_status, c.to_status) for c in case.status_changes.all()] == [
+        ("", Case.Status.RECEIVED)
+    ]

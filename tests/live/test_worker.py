@@ -33,7 +33,7 @@ def test_submitted_case_is_processed_by_a_real_worker(live_worker, client):
     case = Case.objects.get(reference=response.json()["reference"])
 
     processed = wait_for(
-        lambda: Case.objects.filter(pk=case.pk, received_processed_at__isnull=False).first()
+        lambda: Case.objects.filter(pk=case.pk, pipeline_done_at__isnull=False).first()
     )
 
     assert processed is not None, "the worker did not process the case within 30 s"

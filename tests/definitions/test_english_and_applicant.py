@@ -16,3 +16,14 @@ def test_required_error_names_the_field_in_each_language():
     assert field.label("de") in error.message
     assert field.label("en") in error.message_en
     assert field.label("en") != field.label("de")
+
+
+def test_applicant_pointers_that_do_not_exist_are_definition_errors():
+    from forms_engine.definitions import check_definition
+
+    doc = load_definition(HUND.read_text(encoding="utf-8"))
+    doc["applicant"] = {"name": ["/halter/spitzname"], "email": "/nirgends/email"}
+
+    pointers = {p.pointer for p in check_definition(doc)}
+
+    assert {"/applicant/name/0", "/applicant/email"} <= pointers
