@@ -131,6 +131,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"
 UPLOAD_ROOT = Path(os.environ.get("FORMS_UPLOAD_ROOT", BASE_DIR / "var" / "uploads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Case-file PDFs and supplements; like uploads, only read through permission-checked views.
+CASEFILE_ROOT = Path(os.environ.get("FORMS_CASEFILE_ROOT", BASE_DIR / "var" / "casefiles"))
 # Hard ceiling for any single upload, whatever a process allows.
 FORMS_UPLOAD_MAX_BYTES = int(os.environ.get("FORMS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
@@ -166,6 +168,19 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A case whose pipeline has not finished this long after it was (re-)enqueued is handed to
+# the pipeline again by the sweeper (crashed worker, broker down at submit time).
+FORMS_PIPELINE_STUCK_AFTER = int(os.environ.get("FORMS_PIPELINE_STUCK_AFTER", "300"))
+CELERY_BEAT_SCHEDULE = {
+    "cases-sweep-stuck-pipelines": {
+        "task": "cases.tasks.pipeline_sweep",
+        "schedule": float(os.environ.get("FORMS_SWEEP_EVERY", "60")),
+    },
+    "retention-purge": {
+        "task": "cases.tasks.retention_purge",
+        "schedule": float(os.environ.get("FORMS_RETENTION_EVERY", str(60 * 60))),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
