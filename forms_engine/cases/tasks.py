@@ -19,3 +19,16 @@ def case_process(case_id: str) -> None:
     notification here, each step guarded in its service.
     """
     case_intake_complete(case_id=case_id)
+
+
+@shared_task(
+    name="cases.tasks.case_notify_status",
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def case_notify_status(change_id: int) -> None:
+    """E-mail the citizen about one status change (idempotent: at most one e-mail)."""
+    from .notifications import status_change_notify
+
+    status_change_notify(change_id=change_id)
