@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "forms_engine.catalog",
     "forms_engine.cases",
     "forms_engine.citizen",
+    "forms_engine.clerk",
     "forms_engine.api",
 ]
 
@@ -210,7 +211,8 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/sachbearbeitung/anmelden/"
+LOGIN_REDIRECT_URL = "/sachbearbeitung/"
 
 LOGGING = {
     "version": 1,

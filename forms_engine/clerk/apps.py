@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClerkConfig(AppConfig):
+    name = "forms_engine.clerk"
+    label = "clerk"
