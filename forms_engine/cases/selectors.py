@@ -1,0 +1,260 @@
+"""Reads of cases for the clerk side.
+
+`access_case_for_clerk(user, case_id)` is the one door through which clerk code obtains a
+case (house rule 5): a missing case, a malformed id, a case not yet in an inbox and another
+authority's case all raise the same `Http404`, so nothing tells them apart.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from forms_engine.catalog.models import Activation, Authority, ProcessVersion
+
+from .models import Case, CaseDocument, CaseNote, CaseStatusChange
+
+INBOX_PAGE_SIZE = 25
+# Above this many matches the inbox says "more than 1,000" instead of counting them all:
+# the count is a bounded subquery (LIMIT), never a COUNT(*) over the authority's history.
+INBOX_COUNT_CAP = 1000
+
+# What an inbox row shows; everything else (answers JSON, pipeline fields) stays unread.
+INBOX_COLUMNS = (
+    "id",
+    "reference",
+    "status",
+    "submitted_at",
+    "applicant_name",
+    "authority_id",
+    "process_version__id",
+    "process_version__title",
+    "assigned_to__id",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
+
+
+def _is_active_user(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def clerk_authority_ids(user) -> list[int]:
+    """Ids of the authorities whose cases `user` works (empty for anyone else)."""
+    if not _is_active_user(user):
+        return []
+    return list(Authority.objects.filter(clerks=user).values_list("id", flat=True))
+
+
+def is_clerk(user) -> bool:
+    return _is_active_user(user) and Authority.objects.filter(clerks=user).exists()
+
+
+def access_case_for_clerk(user, case_id) -> Case:
+    """The case `case_id` if `user` is an active clerk of its authority and it is routed.
+
+    Contract: raises `Http404` for an anonymous or inactive user, a malformed or unknown
+    id, a case not yet routed to the inbox (`routed_at` is null) and another authority's
+    case alike. The only way clerk code obtains a case.
+    """
+    if not _is_active_user(user):
+        raise Http404
+    try:
+        pk = case_id if isinstance(case_id, uuid.UUID) else uuid.UUID(str(case_id))
+    except (TypeError, ValueError, AttributeError):
+        raise Http404 from None
+    case = (
+        Case.objects.select_related(
+            "authority", "authority__municipality", "process_version", "assigned_to"
+        )
+        .filter(pk=pk, routed_at__isnull=False, authority__clerks=user)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def inbox_cases(
+    user,
+    *,
+    status: str | None = None,
+    process: str | None = None,
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
+    assigned: str | None = None,
+    q: str | None = None,
+):
+    """Routed cases of the authorities `user` works, filtered, newest first.
+
+    `process` is a process identifier; `received_from`/`received_to` are local dates
+    (both inclusive) on the submission date; `assigned` is "me" or "unassigned"; `q`
+    matches the reference by prefix (case-insensitive; a full reference is a prefix of
+    itself) or the applicant name by substring (case-insensitive). Only the inbox columns
+    are read (`INBOX_COLUMNS`); the answers JSON is never loaded.
+    """
+    authority_ids = clerk_authority_ids(user)
+    qs = Case.objects.filter(authority_id__in=authority_ids, routed_at__isnull=False)
+    if status:
+        qs = qs.filter(status=status)
+    if process:
+        version_ids = list(
+            ProcessVersion.objects.filter(process__identifier=process).values_list("id", flat=True)
+        )
+        qs = qs.filter(process_version_id__in=version_ids)
+    if received_from:
+        qs = qs.filter(submitted_at__gte=_day_start(received_from))
+    if received_to:
+        qs = qs.filter(submitted_at__lt=_day_start(received_to + datetime.timedelta(days=1)))
+    if assigned == "me":
+        qs = qs.filter(assigned_to=user)
+    elif assigned == "unassigned":
+        qs = qs.filter(assigned_to__isnull=True)
+    q = (q or "").strip()
+    if q:
+        # References are stored upper case (`HST-2026-000042`); the prefix match on the
+        # upper-cased term uses a pattern index on PostgreSQL (migration 0004), the name
+        # match a trigram index on UPPER(applicant_name).
+        qs = qs.filter(Q(reference__startswith=q.upper()) | Q(applicant_name__icontains=q))
+    return (
+        qs.select_related("process_version", "assigned_to")
+        .only(*INBOX_COLUMNS)
+        .order_by("-submitted_at", "-id")
+    )
+
+
+@dataclass
+class InboxPage:
+    """One page of the inbox without a full count: `count` stops at `INBOX_COUNT_CAP`."""
+
+    cases: list
+    number: int
+    per_page: int
+    has_next: bool
+    count: int
+    count_capped: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.cases else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.cases)
+
+
+def inbox_page(queryset, *, number: int = 1, per_page: int = INBOX_PAGE_SIZE) -> InboxPage:
+    """Page `number` (1-based) of `queryset`: one row more than the page says if there is a
+    next page, and a count bounded by `INBOX_COUNT_CAP` (a LIMITed subquery)."""
+    number = max(1, int(number))
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    if number == 1 and not has_next:
+        count = len(rows)
+    else:
+        count = queryset.order_by().values("pk")[: INBOX_COUNT_CAP + 1].count()
+    return InboxPage(
+        cases=rows,
+        number=number,
+        per_page=per_page,
+        has_next=has_next,
+        count=min(count, INBOX_COUNT_CAP),
+        count_capped=count > INBOX_COUNT_CAP,
+    )
+
+
+def inbox_processes(user) -> list[tuple[str, str]]:
+    """(identifier, title) of the processes whose cases land in `user`'s inboxes."""
+    authority_ids = clerk_authority_ids(user)
+    identifiers = sorted(
+        set(
+            Activation.objects.filter(authority_id__in=authority_ids).values_list(
+                "process__identifier", flat=True
+            )
+        )
+    )
+    titles = {}
+    for identifier, title in (
+        ProcessVersion.objects.filter(process__identifier__in=identifiers)
+        .exclude(status=ProcessVersion.Status.DRAFT)
+        .order_by("process__identifier", "created_at")
+        .values_list("process__identifier", "title")
+    ):
+        titles[identifier] = title  # the newest published or retired version's title wins
+    return [(i, titles.get(i, i)) for i in identifiers]
+
+
+def authority_clerks(authority_id: int):
+    """Active users who work `authority_id`, by name (the assign select)."""
+    return (
+        Authority.objects.get(pk=authority_id)
+        .clerks.filter(is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+@dataclass
+class CaseDetail:
+    """What the case page shows, besides the case itself."""
+
+    casefile: CaseDocument | None
+    supplements: list[CaseDocument] = field(default_factory=list)
+    uploads: list = field(default_factory=list)
+    status_changes: list[CaseStatusChange] = field(default_factory=list)
+    notes: list[CaseNote] = field(default_factory=list)
+    clerks: list = field(default_factory=list)
+
+
+def case_detail(case: Case) -> CaseDetail:
+    """Documents, uploads, history, notes and colleagues of a case obtained through
+    `access_case_for_clerk` (the caller has checked access)."""
+    documents = list(CaseDocument.objects.filter(case=case))
+    casefile = next((d for d in documents if d.kind == CaseDocument.Kind.CASEFILE), None)
+    return CaseDetail(
+        casefile=casefile,
+        supplements=[d for d in documents if d.kind != CaseDocument.Kind.CASEFILE],
+        uploads=list(case.uploads.order_by("created_at", "pk")),
+        status_changes=list(case.status_changes.select_related("changed_by")),
+        notes=list(case.notes.select_related("author")),
+        clerks=list(authority_clerks(case.authority_id)),
+    )
+
+
+def case_upload(case: Case, upload_id):
+    """An upload attached to `case` (obtained through `access_case_for_clerk`), else 404."""
+    try:
+        pk = uuid.UUID(str(upload_id))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    upload = case.uploads.filter(pk=pk).first()
+    if upload is None:
+        raise Http404
+    return upload
+
+
+def case_casefile(case: Case) -> CaseDocument | None:
+    return CaseDocument.objects.filter(case=case, kind=CaseDocument.Kind.CASEFILE).first()

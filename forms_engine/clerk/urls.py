@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clerk"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("anmelden/", views.ClerkLoginView.as_view(), name="login"),
+    path("abmelden/", views.ClerkLogoutView.as_view(), name="logout"),
+    path("faelle/<uuid:case_id>/", views.case_detail, name="case"),
+    path("faelle/<uuid:case_id>/fallakte.pdf", views.casefile_download, name="casefile"),
+    path(
+        "faelle/<uuid:case_id>/dateien/<uuid:upload_id>/",
+        views.upload_download,
+        name="upload",
+    ),
+    path("faelle/<uuid:case_id>/status/", views.case_transition_view, name="transition"),
+    path("faelle/<uuid:case_id>/zuweisung/", views.case_assign_view, name="assign"),
+    path("faelle/<uuid:case_id>/notizen/", views.case_note_view, name="note"),
+]

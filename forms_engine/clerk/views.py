@@ -1,0 +1,253 @@
+"""The clerk pages (Sachbearbeitung): login, inbox, case page and its actions.
+
+Thin: every case comes through `cases.selectors.access_case_for_clerk` (404 for anything
+the user may not see), writes go through `cases.workflow`, and every view of a case or of
+one of its files is audit-logged before anything is sent.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from forms_engine.cases import selectors
+from forms_engine.cases.models import Case
+from forms_engine.cases.workflow import (
+    AssignRefused,
+    NoteRefused,
+    TransitionRefused,
+    WorkflowRefused,
+    allowed_transitions,
+    case_assign,
+    case_note_add,
+    case_transition,
+)
+from forms_engine.core.audit import audit_log, audit_trail
+
+from .forms import AssignForm, InboxFilterForm, NoteForm, TransitionForm
+from .presenters import answer_sections_for, audit_rows, status_rows, transition_buttons
+
+LOGIN_URL = reverse_lazy("clerk:login")
+
+
+def clerk_login_required(view):
+    return login_required(never_cache(view), login_url=LOGIN_URL)
+
+
+class ClerkLoginView(auth_views.LoginView):
+    template_name = "clerk/login.html"
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("clerk:inbox")
+
+
+class ClerkLogoutView(auth_views.LogoutView):
+    next_page = LOGIN_URL
+
+
+def _refusal_text(exc: WorkflowRefused) -> str:
+    return exc.message if (get_language() or "de").startswith("de") else exc.message_en
+
+
+@clerk_login_required
+@require_GET
+def inbox(request):
+    processes = selectors.inbox_processes(request.user)
+    form = InboxFilterForm(request.GET or None, processes=processes)
+    filters = form.filters() if request.GET else {}
+    try:
+        number = int(request.GET.get("seite", "1"))
+    except ValueError:
+        number = 1
+    page = selectors.inbox_page(selectors.inbox_cases(request.user, **filters), number=number)
+    query = {k: v for k, v in request.GET.items() if k != "seite" and v}
+    return render(
+        request,
+        "clerk/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(filters),
+            "is_clerk": selectors.is_clerk(request.user),
+            "query": urlencode(query),
+            "errors": [(f"f-{name}", e) for name, errs in form.errors.items() for e in errs]
+            if form.is_bound
+            else [],
+        },
+    )
+
+
+@clerk_login_required
+@require_GET
+def case_detail(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    audit_log(actor=request.user, action="case.viewed", case_id=case.pk)
+    detail = selectors.case_detail(case)
+    lang = (get_language() or "de")[:2]
+    return render(
+        request,
+        "clerk/case_detail.html",
+        {
+            "case": case,
+            "detail": detail,
+            "sections": answer_sections_for(case, lang, detail.uploads),
+            "transitions": transition_buttons(allowed_transitions(case.status)),
+            "history": status_rows(detail.status_changes),
+            "audit": audit_rows(audit_trail(case.pk)),
+            "is_closed": case.closed_at is not None,
+        },
+    )
+
+
+def _attachment_headers(response) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@clerk_login_required
+@require_GET
+def casefile_download(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    document = selectors.case_casefile(case)
+    if document is None:
+        raise Http404
+    from forms_engine.cases.casefile import casefile_open
+
+    data = casefile_open(document)
+    audit_log(
+        actor=request.user,
+        action="casefile.downloaded",
+        case_id=case.pk,
+        data={"document_id": document.pk, "sha256": document.sha256},
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    file_name = document.file_name or f"{case.reference}.pdf"
+    response["Content-Disposition"] = _content_disposition(file_name)
+    return _attachment_headers(response)
+
+
+def _content_disposition(file_name: str) -> str:
+    # The same encoding FileResponse uses (RFC 6266 / 5987 for non-ASCII names).
+    from django.utils.http import content_disposition_header
+
+    return content_disposition_header(as_attachment=True, filename=file_name)
+
+
+@clerk_login_required
+@require_GET
+def upload_download(request, case_id, upload_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    upload = selectors.case_upload(case, upload_id)
+    from forms_engine.citizen.uploads import upload_open
+
+    try:
+        handle = upload_open(upload)
+    except OSError:
+        raise Http404 from None
+    audit_log(
+        actor=request.user,
+        action="upload.downloaded",
+        case_id=case.pk,
+        data={"upload_id": str(upload.pk), "sha256": upload.sha256},
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=upload.original_name,
+        content_type=upload.media_type or "application/octet-stream",
+    )
+    return _attachment_headers(response)
+
+
+def _back(case) -> HttpResponse:
+    return redirect("clerk:case", case_id=case.pk)
+
+
+@clerk_login_required
+@require_POST
+def case_transition_view(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Dieser Statuswechsel ist nicht möglich."))
+        return _back(case)
+    try:
+        change = case_transition(
+            case=case,
+            to_status=form.cleaned_data["to_status"],
+            by=request.user,
+            message=form.cleaned_data["message"],
+        )
+    except TransitionRefused as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Der Status ist jetzt „%(status)s“.")
+            % {"status": Case.Status(change.to_status).label},
+        )
+    return _back(case)
+
+
+@clerk_login_required
+@require_POST
+def case_assign_view(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    form = AssignForm(request.POST)
+    value = form.cleaned_data["assignee"] if form.is_valid() else None
+    if value is None:
+        messages.error(request, _("Bitte wählen Sie eine Person aus."))
+        return _back(case)
+    if value == "me":
+        assignee = request.user
+    elif value == "":
+        assignee = None
+    else:
+        assignee = get_user_model().objects.filter(pk=value).first() if value.isdigit() else None
+        if assignee is None:
+            messages.error(request, _("Bitte wählen Sie eine Person aus."))
+            return _back(case)
+    try:
+        case_assign(case=case, assignee=assignee, by=request.user)
+    except AssignRefused as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        if assignee is None:
+            messages.success(request, _("Der Antrag ist niemandem mehr zugewiesen."))
+        else:
+            messages.success(
+                request,
+                _("Der Antrag ist %(name)s zugewiesen.")
+                % {"name": assignee.get_full_name() or assignee.get_username()},
+            )
+    return _back(case)
+
+
+@clerk_login_required
+@require_POST
+def case_note_view(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Bitte geben Sie einen Text ein."))
+        return _back(case)
+    try:
+        case_note_add(case=case, author=request.user, text=form.cleaned_data["text"])
+    except NoteRefused as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(request, _("Die Notiz ist gespeichert."))
+    return redirect(reverse("clerk:case", kwargs={"case_id": case.pk}) + "#notizen")
