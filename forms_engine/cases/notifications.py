@@ -1,23 +1,113 @@
-"""E-mails to the citizen about their case (status changes; the pipeline adds the receipt).
+"""E-mails to the citizen about their case: the receipt after submit and status changes.
 
-Contract: `status_change_enqueue(*, change_id)` is called by the workflow for every
-CaseStatusChange after it is committed; the task `cases.tasks.case_notify_status` then calls
-`status_change_notify(change_id=…)`, which sends at most one e-mail per change (guard:
-`CaseStatusChange.citizen_notified_at`).
+Contracts:
+- `case_receipt_send(*, case_id)` is step 3 of the pipeline (`cases.pipeline`): the
+  confirmation with the reference, the status link and the case file PDF attached; at most
+  one per case (guard: `Case.citizen_notified_at`, under a row lock).
+- `status_change_enqueue(*, change_id)` is called by the workflow for every
+  CaseStatusChange after it is committed; the task `cases.tasks.case_notify_status` then
+  calls `status_change_notify(change_id=…)`, which sends at most one e-mail per change
+  (guard: `CaseStatusChange.citizen_notified_at`).
+
+Texts: templates/email/ (plain text; German first, the English text below it when the
+case was filed in English). Links are absolute: settings.FORMS_SITE_URL + the path.
 """
 
 from __future__ import annotations
 
 import logging
 
-from django.core.mail import send_mail
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from .models import CaseStatusChange
+from .models import Case, CaseDocument, CaseStatusChange
+from .status import case_status_url
 
 logger = logging.getLogger(__name__)
+
+
+def site_url(path: str) -> str:
+    """`path` made absolute with the public origin of the citizen site."""
+    origin = getattr(settings, "FORMS_SITE_URL", "") or "http://localhost:8000"
+    return origin.rstrip("/") + path
+
+
+def _when(value, lang: str) -> str:
+    local = timezone.localtime(value)
+    return (
+        local.strftime("%d.%m.%Y, %H:%M Uhr") if lang == "de" else local.strftime("%d %B %Y, %H:%M")
+    )
+
+
+def _status_label(status: str, lang: str) -> str:
+    with translation.override(lang):
+        try:
+            return str(Case.Status(status).label)
+        except ValueError:
+            return status
+
+
+def _context(case: Case) -> dict:
+    from forms_engine.catalog.selectors import version_definition
+    from forms_engine.citizen.formatting import i18n
+
+    title = version_definition(case.process_version).title
+    return {
+        "case": case,
+        "reference": case.reference,
+        "english": case.language == "en",
+        "title_de": i18n(title, "de"),
+        "title_en": i18n(title, "en"),
+        "authority": case.authority.name,
+        "municipality": case.municipality.name,
+        "received_de": _when(case.submitted_at, "de"),
+        "received_en": _when(case.submitted_at, "en"),
+        "status_url": site_url(case_status_url(case)),
+    }
+
+
+def _subject(template: str, context: dict) -> str:
+    return " ".join(render_to_string(template, context).split())
+
+
+@transaction.atomic
+def case_receipt_send(*, case_id) -> bool | None:
+    """Send the receipt of a submitted case once.
+
+    Returns True if the e-mail was sent now, False if the case has no e-mail address
+    (marked notified all the same), None if nothing was to do (already notified, or no
+    such case). Needs the case file (pipeline step 1) for the attachment.
+    An SMTP error propagates (the transaction rolls back; the pipeline retries).
+    """
+    case = (
+        Case.objects.select_for_update()
+        .select_related("process_version", "authority", "municipality")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or case.citizen_notified_at is not None:
+        return None
+    sent = False
+    if case.applicant_email:
+        from .casefile import casefile_open
+
+        document = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.CASEFILE)
+        context = _context(case)
+        message = EmailMessage(
+            _subject("email/receipt_subject.txt", context),
+            render_to_string("email/receipt.txt", context),
+            None,
+            [case.applicant_email],
+        )
+        message.attach(document.file_name, casefile_open(document), "application/pdf")
+        message.send()
+        sent = True
+    case.citizen_notified_at = timezone.now()
+    case.save(update_fields=["citizen_notified_at", "updated_at"])
+    return sent
 
 
 def status_change_enqueue(*, change_id: int) -> None:
@@ -39,7 +129,7 @@ def status_change_notify(*, change_id: int) -> bool:
     """Send the citizen the e-mail about one status change; True if one was sent now."""
     change = (
         CaseStatusChange.objects.select_for_update()
-        .select_related("case")
+        .select_related("case", "case__authority", "case__municipality", "case__process_version")
         .filter(pk=change_id)
         .first()
     )
@@ -50,22 +140,20 @@ def status_change_notify(*, change_id: int) -> bool:
         change.citizen_notified_at = timezone.now()
         change.save(update_fields=["citizen_notified_at"])
         return False
-    with translation.override(case.language or "de"):
-        status = case.Status(change.to_status).label
-        subject = _("Ihr Antrag %(reference)s: %(status)s") % {
-            "reference": case.reference,
-            "status": status,
-        }
-        lines = [
-            _("Guten Tag,"),
-            "",
-            _("der Status Ihres Antrags %(reference)s hat sich geändert: %(status)s.")
-            % {"reference": case.reference, "status": status},
-        ]
-        if change.message:
-            lines += ["", change.message]
-        lines += ["", _("Mit freundlichen Grüßen"), case.authority.name]
-    send_mail(subject, "\n".join(lines), None, [case.applicant_email])
+    context = {
+        **_context(case),
+        "status_de": _status_label(change.to_status, "de"),
+        "status_en": _status_label(change.to_status, "en"),
+        "message": change.message,
+        "changed_de": _when(change.changed_at, "de"),
+        "changed_en": _when(change.changed_at, "en"),
+    }
+    EmailMessage(
+        _subject("email/status_change_subject.txt", context),
+        render_to_string("email/status_change.txt", context),
+        None,
+        [case.applicant_email],
+    ).send()
     change.citizen_notified_at = timezone.now()
     change.save(update_fields=["citizen_notified_at"])
     return True

@@ -3,9 +3,10 @@
 Where Celery comes in: `case_submit` is synchronous and complete on its own (the citizen
 gets the reference number in the same request, and the case is stored even when no
 worker runs). After the transaction commits it enqueues `cases.tasks.case_process`
-(`transaction.on_commit`), which runs the intake pipeline — today only marking the intake
-done (`pipeline_done_at`); case file PDF, routing and notification follow there.
-Without a broker Celery runs eagerly, so the pipeline still runs right after commit.
+(`transaction.on_commit`), which runs the pipeline (`cases.pipeline`: case file PDF,
+routing to the authority, receipt e-mail). Without a broker Celery runs eagerly, so the
+pipeline still runs right after commit; a case the broker never got is re-enqueued by
+`pipeline_sweep`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from forms_engine.definitions import FieldError
 
 from .exceptions import AnswersInvalid, SubmissionRefused
 from .models import Case, CaseStatusChange, ReferenceCounter
+from .status import case_status_token_hash
 
 UPLOAD_PREFIX = "upload:"
 logger = logging.getLogger(__name__)
@@ -239,19 +241,12 @@ def case_submit(
 def case_enqueue_processing(*, case_id: str) -> bool:
     """Hand a committed case to the pipeline; never fails the citizen's request.
 
-    The case is already stored when this runs. If the broker cannot be reached, the error
-    is logged and the case stays with `pipeline_done_at` empty, where a re-enqueue
-    finds it later; the citizen still gets the reference number. Eager mode (no broker)
-    runs the pipeline here, and its errors are logged the same way.
+    See `cases.pipeline.pipeline_enqueue`: on a broker error the case stays unfinished and
+    the sweeper enqueues it again; the citizen still gets the reference number.
     """
-    from .tasks import case_process
+    from .pipeline import pipeline_enqueue
 
-    try:
-        case_process.delay(case_id)
-    except Exception:  # noqa: BLE001 - any broker or pipeline failure must not lose the request
-        logger.exception("Could not enqueue case %s; it stays unprocessed for re-enqueue", case_id)
-        return False
-    return True
+    return pipeline_enqueue(case_id=case_id)
 
 
 def _same_submission(case: Case, process_version: ProcessVersion) -> Case:
@@ -340,7 +335,10 @@ def _case_create(
     prefix = definition.reference_prefix or settings.FORMS_REFERENCE_PREFIX
     reference = reference_next(prefix=prefix, year=timezone.localtime(now).year)
     applicant_name, applicant_email = definition.applicant_of(pruned)
+    case_id = uuid.uuid4()
     case = Case.objects.create(
+        id=case_id,
+        status_token_hash=case_status_token_hash(case_id),
         reference=reference,
         applicant_name=applicant_name[:300],
         applicant_email=applicant_email[:254],
@@ -370,16 +368,11 @@ def _case_create(
     return case
 
 
-@transaction.atomic
 def case_intake_complete(*, case_id) -> Case | None:
-    """Mark the intake of a case as processed (idempotent: a second call changes nothing).
+    """Run the remaining pipeline of a case (idempotent; see `cases.pipeline.pipeline_run`).
 
     Returns the case, or None if it does not exist (deleted in between: nothing to do).
     """
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
-    if case is None:
-        return None
-    if case.pipeline_done_at is None:
-        case.pipeline_done_at = timezone.now()
-        case.save(update_fields=["pipeline_done_at", "updated_at"])
-    return case
+    from .pipeline import pipeline_run
+
+    return pipeline_run(case_id=case_id)

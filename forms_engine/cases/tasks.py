@@ -1,24 +1,49 @@
 """Celery tasks of cases. Tasks take ids and call one service; guards live in the service."""
 
 from celery import shared_task
+from django.db import DatabaseError
 
-from .services import case_intake_complete
+from forms_engine.transports import TransportError
+
+# Worth retrying: a transport that said so (`permanent=False`; permanent ones never reach
+# the task), a broken connection or socket (SMTP, remote systems), a database hiccup.
+TRANSIENT = (TransportError, ConnectionError, TimeoutError, OSError, DatabaseError)
 
 
 @shared_task(
     name="cases.tasks.case_process",
-    autoretry_for=(ConnectionError, TimeoutError),
+    autoretry_for=TRANSIENT,
     retry_backoff=True,
-    max_retries=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
 )
 def case_process(case_id: str) -> None:
-    """Run the intake pipeline of a newly submitted case (idempotent; safe to retry).
+    """Run the submission pipeline of a case: case file, routing, receipt (idempotent).
 
-    Enqueued by `case_submit` via `transaction.on_commit`, so it only ever sees committed
-    cases. Today it marks the intake done; the pipeline issue adds case file, routing and
-    notification here, each step guarded in its service.
+    Enqueued by `case_submit` via `transaction.on_commit` and again by `pipeline_sweep`
+    for cases left unfinished; every step is guarded in `cases.pipeline.pipeline_run`.
+    When the retries are used up the case stays unfinished and the sweeper re-enqueues it.
     """
-    case_intake_complete(case_id=case_id)
+    from .pipeline import pipeline_run
+
+    pipeline_run(case_id=case_id)
+
+
+@shared_task(name="cases.tasks.pipeline_sweep")
+def pipeline_sweep() -> int:
+    """Periodic (beat): enqueue every case whose pipeline is stuck again."""
+    from .pipeline import pipeline_sweep as sweep
+
+    return sweep()
+
+
+@shared_task(name="cases.tasks.retention_purge")
+def retention_purge() -> dict:
+    """Periodic (beat): delete expired drafts and reduce expired closed cases."""
+    from .retention import retention_purge as purge
+
+    return purge().as_dict()
 
 
 @shared_task(
