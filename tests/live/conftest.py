@@ -5,6 +5,7 @@ the zero-service default (SQLite in memory, eager Celery) they are skipped.
 """
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+REDIS_SERVER = "/usr/bin/redis-server"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -30,15 +32,39 @@ def _database_url() -> str:
     return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def live_worker(transactional_db, tmp_path):
-    """A Celery worker in its own process, on the test database, consuming the CI broker."""
+def needs_live_services() -> None:
     if not os.environ.get("CELERY_BROKER_URL"):
         pytest.skip("needs CELERY_BROKER_URL (a real broker); .ci/run sets it")
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot share the in-memory SQLite test database")
-    log = tmp_path / "worker.log"
-    env = dict(os.environ, DATABASE_URL=_database_url(), DJANGO_TESTING="1", LOG_LEVEL="INFO")
+
+
+@pytest.fixture
+def live_dirs(tmp_path, settings):
+    """Case files and e-mails of worker processes in this test's directory (shared with us)."""
+    casefiles, emails = tmp_path / "casefiles", tmp_path / "emails"
+    casefiles.mkdir()
+    emails.mkdir()
+    settings.CASEFILE_ROOT = casefiles
+    return {"casefiles": casefiles, "emails": emails}
+
+
+def worker_start(tmp_path, live_dirs, *, name: str, broker_url=None, pause: float = 0):
+    """Start a Celery worker process (solo pool) and wait until it is ready."""
+    log = tmp_path / f"worker-{name}.log"
+    env = dict(
+        os.environ,
+        DATABASE_URL=_database_url(),
+        DJANGO_TESTING="1",
+        LOG_LEVEL="INFO",
+        DJANGO_SETTINGS_MODULE="tests.live.worker_settings",
+        FORMS_TEST_EMAIL_DIR=str(live_dirs["emails"]),
+        FORMS_CASEFILE_ROOT=str(live_dirs["casefiles"]),
+        FORMS_UPLOAD_ROOT=str(tmp_path / "uploads"),
+        FORMS_TEST_PIPELINE_PAUSE=str(pause),
+    )
+    if broker_url:
+        env["CELERY_BROKER_URL"] = broker_url
     with open(log, "wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
             [
@@ -54,25 +80,121 @@ def live_worker(transactional_db, tmp_path):
                 "--without-heartbeat",
                 "--loglevel=INFO",
                 "--hostname",
-                f"ci-{os.getpid()}@%h",
+                f"ci-{name}-{os.getpid()}@%h",
             ],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
+    proc.log = log
     deadline = time.monotonic() + 60
     while b"ready." not in log.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"Celery worker did not start:\n{log.read_text(errors='replace')}")
         time.sleep(0.2)
+    return proc
+
+
+def worker_stop(proc) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path, live_dirs):
+    """A Celery worker in its own process, on the test database, consuming the CI broker."""
+    needs_live_services()
+    proc = worker_start(tmp_path, live_dirs, name="ci")
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    worker_stop(proc)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OwnRedis:
+    """A redis-server of this test alone, on a spare port (never the machine's 6379)."""
+
+    def __init__(self, tmp_path):
+        self.port = _free_port()
+        self.dir = tmp_path
+        self.proc = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(  # noqa: S603 - fixed binary and arguments
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("own redis-server did not start")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+@pytest.fixture
+def own_redis(transactional_db, tmp_path, monkeypatch):
+    """Our own Redis; this test process publishes to it (the app's broker switched at runtime).
+
+    Celery reads CELERY_BROKER_URL from the environment before its configuration, so the
+    switch sets that variable (restored by monkeypatch) and drops the cached pools.
+    """
+    needs_live_services()
+    if not Path(REDIS_SERVER).exists():
+        pytest.skip(f"{REDIS_SERVER} is not installed")
+    from forms_engine.celery import app
+
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    _drop_pools(app)
+    monkeypatch.setenv("CELERY_BROKER_URL", redis.url)
+    assert app.connection_for_write().as_uri().endswith(f":{redis.port}/0")
+    yield redis
+    _drop_pools(app)
+    monkeypatch.undo()
+    _drop_pools(app)
+    redis.stop()
+
+
+def _drop_pools(app) -> None:
+    if app._pool is not None:  # noqa: SLF001 - Celery has no public way to drop cached pools
+        app._pool.force_close_all()  # noqa: SLF001
+    app._pool = None  # noqa: SLF001
+    app.amqp._producer_pool = None  # noqa: SLF001 - what Celery itself does after a fork
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):

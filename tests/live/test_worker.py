@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from forms_engine.cases.models import Case
+from forms_engine.cases.models import Case, CaseDelivery, CaseDocument, PipelineState
 
 from .conftest import wait_for
 
@@ -33,8 +33,12 @@ def test_submitted_case_is_processed_by_a_real_worker(live_worker, client):
     case = Case.objects.get(reference=response.json()["reference"])
 
     processed = wait_for(
-        lambda: Case.objects.filter(pk=case.pk, pipeline_done_at__isnull=False).first()
+        lambda: Case.objects.filter(pk=case.pk, pipeline_done_at__isnull=False).first(), 60
     )
 
-    assert processed is not None, "the worker did not process the case within 30 s"
+    assert processed is not None, "the worker did not process the case within 60 s"
+    assert processed.pipeline_state == PipelineState.DONE
+    assert processed.routed_at is not None and processed.citizen_notified_at is not None
     assert Case.objects.filter(submission_key=case.submission_key).count() == 1
+    assert CaseDocument.objects.filter(case=case).count() == 1
+    assert CaseDelivery.objects.filter(case=case, status="delivered").count() == 1
