@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
+from django.db import connections, router
+from django.db.models import F
 from django.http import Http404
 
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
@@ -79,4 +82,68 @@ def draft_for_session(request, draft_id) -> Draft:
     )
     if draft is None:
         raise Http404
+    return draft
+
+
+# The step page is the hot path (a GET and a POST per step and citizen). Building the SQL of
+# the draft query with its three joins costs the ORM about 0.4 ms per request, several times
+# what SQLite needs to run it; the statement never changes, so it is built once per database.
+_STEP_DRAFT_SQL: dict[str, str] = {}
+
+
+def _step_draft_sql(alias: str) -> str:
+    sql = _STEP_DRAFT_SQL.get(alias)
+    if sql is None:
+        query = (
+            Draft.objects.using(alias)
+            .filter(pk=uuid.UUID(int=0))
+            .annotate(
+                step_municipality_name=F("municipality__name"),
+                step_version_sha256=F("process_version__sha256"),
+                step_process_id=F("process_version__process_id"),
+                step_process_identifier=F("process_version__process__identifier"),
+            )
+            .query
+        )
+        sql, params = query.sql_with_params()
+        if len(params) != 1:  # only the primary key may be a parameter
+            raise AssertionError(f"unexpected parameters in the draft query: {params!r}")
+        _STEP_DRAFT_SQL[alias] = sql
+    return sql
+
+
+def draft_for_step(request, draft_id) -> Draft:
+    """`draft_for_session` for the step page: the same access check, one prepared query.
+
+    The draft comes with what the step page reads of its relations: `municipality` (id,
+    name) and `process_version` (id, sha256, `process` with id and identifier); their
+    other columns are deferred (loaded on access, as `definition` always was).
+    """
+    if not session_has_draft(request.session, draft_id):
+        raise Http404
+    alias = router.db_for_read(Draft)
+    connection = connections[alias]
+    try:
+        pk = Draft._meta.pk.get_db_prep_value(uuid.UUID(str(draft_id)), connection)
+    except ValueError:
+        raise Http404 from None
+    draft = next(iter(Draft.objects.using(alias).raw(_step_draft_sql(alias), [pk])), None)
+    if draft is None:
+        raise Http404
+    draft.municipality = Municipality.from_db(
+        alias,
+        [Municipality._meta.pk.attname, "name"],
+        [draft.municipality_id, draft.step_municipality_name],
+    )
+    version = ProcessVersion.from_db(
+        alias,
+        [ProcessVersion._meta.pk.attname, "process_id", "sha256"],
+        [draft.process_version_id, draft.step_process_id, draft.step_version_sha256],
+    )
+    version.process = Process.from_db(
+        alias,
+        [Process._meta.pk.attname, "identifier"],
+        [draft.step_process_id, draft.step_process_identifier],
+    )
+    draft.process_version = version
     return draft

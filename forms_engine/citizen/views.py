@@ -152,7 +152,8 @@ def _open_draft(request, draft_id):
 @require_http_methods(["GET", "POST"])
 def step(request, draft_id, step_id: str):
     lang = _lang()
-    draft, definition = _open_draft(request, draft_id)
+    draft = selectors.draft_for_step(request, draft_id)
+    definition = services.definition_for(draft.process_version)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
     steps = definition.applicable_steps(draft.answers)
@@ -161,7 +162,8 @@ def step(request, draft_id, step_id: str):
         return redirect("citizen:step", draft_id=draft.pk, step_id=ids[0])
     current = definition.step(step_id)
     returning = request.GET.get("return") == "summary"
-    uploads = _uploads_of(draft)
+    # Only upload fields look at the draft's uploads: no query for the other steps.
+    uploads = _uploads_of(draft) if _has_upload(definition, current) else {}
 
     if request.method == "GET":
         services.draft_set_current_step(draft=draft, step_id=step_id)
@@ -266,6 +268,19 @@ def step(request, draft_id, step_id: str):
     return redirect("citizen:summary", draft_id=draft.pk)
 
 
+# (definition sha256, step id) -> whether the step has an upload field (at any depth).
+# Published definitions never change, so the answer is kept for the life of the process.
+_STEP_HAS_UPLOAD: dict[tuple[str, str], bool] = {}
+
+
+def _has_upload(definition, step) -> bool:
+    key = (definition.sha256, step.id)
+    found = _STEP_HAS_UPLOAD.get(key)
+    if found is None:
+        found = _STEP_HAS_UPLOAD[key] = any(f.type == "upload" for f in _walk_fields(step.fields()))
+    return found
+
+
 def _applicable(definition, current, answers):
     names = definition.applicable_fields(current, answers or {})
     return [f for f in current.fields() if f.name in names]
@@ -324,6 +339,9 @@ def _render_step(
         "step_description": i18n(current.description, lang),
         "number": position + 1,
         "total": len(ids),
+        # In the title and above the heading (formatted once, not by two blocktranslates).
+        "progress": _("Schritt %(number)s von %(total)s")
+        % {"number": position + 1, "total": len(ids)},
         "form": form,
         "back_url": back_url,
         "returning": returning,
