@@ -1,4 +1,12 @@
-"""The summary of a draft: every applicable step with its labelled answers."""
+"""Labelled answers: one presenter for the citizen summary and the case file.
+
+`answer_sections` is pure (definition + answers in, plain dicts out); the citizen summary
+adds its "Ändern" links, the case file (`cases/casefile.py`) renders the same rows in PDF.
+
+A row: `label`, `kind` (the field type), `value` (display text), `rows` (children of a
+group), `entries` (a repeatable group's items: `legend` and `rows`, aligned with
+`columns`, the child labels).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +15,30 @@ from django.urls import reverse
 from .formatting import display_value, i18n
 
 
-def summary_sections(definition, draft, lang: str, uploads: dict) -> list[dict]:
-    answers = definition.prune(draft.answers or {})
+def answer_sections(definition, answers: dict, lang: str, uploads: dict) -> list[dict]:
+    """Every applicable step of `answers` with its labelled, formatted answers.
+
+    `uploads` maps `upload:<uuid>` references to Upload objects (their file names are
+    shown). Inapplicable steps and fields are left out.
+    """
+    answers = definition.prune(answers or {})
     sections = []
     for number, step in enumerate(definition.applicable_steps(answers), start=1):
         data = answers.get(step.id) or {}
         names = definition.applicable_fields(step, answers)
         rows = [_row(f, data.get(f.name), lang, uploads) for f in step.fields() if f.name in names]
         sections.append(
-            {
-                "number": number,
-                "id": step.id,
-                "title": i18n(step.title, lang),
-                "rows": rows,
-                "edit_url": reverse("citizen:step", args=[draft.pk, step.id]) + "?return=summary",
-            }
+            {"number": number, "id": step.id, "title": i18n(step.title, lang), "rows": rows}
+        )
+    return sections
+
+
+def summary_sections(definition, draft, lang: str, uploads: dict) -> list[dict]:
+    """The citizen summary of a draft: `answer_sections` plus an edit link per step."""
+    sections = answer_sections(definition, draft.answers, lang, uploads)
+    for section in sections:
+        section["edit_url"] = (
+            reverse("citizen:step", args=[draft.pk, section["id"]]) + "?return=summary"
         )
     return sections
 
@@ -36,11 +53,13 @@ def _row(f, value, lang: str, uploads: dict) -> dict:
         items = f.schema.get("items", {}) if isinstance(f.schema, dict) else {}
         title = (items.get("x-en") or {}).get("title") if lang != "de" else None
         title = title or items.get("title") or f.label(lang)
+        row["columns"] = [c.label(lang) for c in f.children]
         for i, entry in enumerate(entries, start=1):
             entry = entry if isinstance(entry, dict) else {}
             row["entries"].append(
                 {
                     "legend": f"{title} {i}",
+                    "number": i,
                     "rows": [_row(c, entry.get(c.name), lang, uploads) for c in f.children],
                 }
             )
