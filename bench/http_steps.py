@@ -7,7 +7,9 @@ library and demo data, then measures serially, one request at a time:
   - the floor: a bare Django view (`/_bench/bare/`, routed only with FORMS_BENCH_VIEWS=1),
     two GETs per round trip so both sides make two requests.
 Also a short closed-loop run with 10 concurrent citizens doing the same round trip, for
-throughput. Prints medians, p90, and the ratios.
+throughput. Prints medians, p90, and the ratios; then, to show where a step's time goes,
+the step GET and POST on their own and a static page rendered from the site template
+(`/seite/impressum/`: the page frame without session, database or form).
 
     .venv/bin/python bench/http_steps.py [round_trips]
 """
@@ -164,14 +166,20 @@ def start_draft(port: int) -> tuple[Client, str]:
     return client, location
 
 
-def step_round_trip(client: Client, step_url: str, data: dict) -> None:
+def step_round_trip(client: Client, step_url: str, data: dict, split: list | None = None) -> None:
+    """GET the step, POST its answers; `split` collects (GET seconds, POST seconds)."""
+    start = time.perf_counter()
     status, _, content = client.request("GET", step_url)
+    got = time.perf_counter()
     assert status == 200, status
     body = dict(data)
     body["csrfmiddlewaretoken"] = CSRF_INPUT.search(content)[1]
     body["_fields"] = FIELDS_INPUT.search(content)[1]
     body["_action"] = "next"
+    posted = time.perf_counter()
     status, location, _ = client.request("POST", step_url, body)
+    if split is not None:
+        split.append((got - start, time.perf_counter() - posted))
     assert status == 302 and location != step_url, f"step POST answered {status}"
 
 
@@ -232,8 +240,10 @@ def main(n: int = 200) -> dict:
         for _ in range(10):  # warm both workers
             step_round_trip(client, step_url, data)
             bare_round_trip(client)
-        step = timed_loop(lambda: step_round_trip(client, step_url, data), n)
+        split: list[tuple[float, float]] = []
+        step = timed_loop(lambda: step_round_trip(client, step_url, data, split), n)
         bare = timed_loop(lambda: bare_round_trip(client), n)
+        page = timed_loop(lambda: client.request("GET", "/seite/impressum/"), n)
         step_rps, step_lat = closed_loop(server.port, data, users=10, seconds=5, bare=False)
         bare_rps, bare_lat = closed_loop(server.port, data, users=10, seconds=5, bare=True)
     result = {
@@ -247,6 +257,10 @@ def main(n: int = 200) -> dict:
         "step_p50_ms_10_users": median_ms(step_lat),
         "bare_p50_ms_10_users": median_ms(bare_lat),
         "database": server.env["DATABASE_URL"].split(":", 1)[0],
+        "step_get_ms": median_ms([g for g, _ in split]),
+        "step_post_ms": median_ms([p for _, p in split]),
+        "bare_get_ms": median_ms(bare) / 2,
+        "template_page_ms": median_ms(page),
     }
     print(
         f"== Citizen step over HTTP (gunicorn, 2 sync workers, {result['database']}), {n} serial round trips"
@@ -262,6 +276,11 @@ def main(n: int = 200) -> dict:
         f"10 concurrent citizens, 5 s: {step_rps:.0f} step round trips/s "
         f"(p50 {result['step_p50_ms_10_users']:.1f} ms) vs bare {bare_rps:.0f}/s "
         f"(p50 {result['bare_p50_ms_10_users']:.1f} ms), ratio {bare_rps / step_rps:.2f}x"
+    )
+    print(
+        f"where it goes: step GET {result['step_get_ms']:.2f} ms, step POST "
+        f"{result['step_post_ms']:.2f} ms; bare GET {result['bare_get_ms']:.2f} ms, "
+        f"static page from the site template {result['template_page_ms']:.2f} ms"
     )
     return result
 

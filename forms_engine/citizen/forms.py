@@ -661,6 +661,8 @@ def _upload_hint(spec: dict) -> str:
 
 def _e(value) -> str:
     """What `{{ value }}` prints: escaped, unless already safe HTML."""
+    if type(value) is str:
+        return html_escape(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html_escape(str(value))
