@@ -106,7 +106,6 @@ def case_detail(request, case_id):
             "transitions": transition_buttons(allowed_transitions(case.status)),
             "history": status_rows(detail.status_changes),
             "audit": audit_rows(audit_trail(case.pk)),
-            "is_closed": case.closed_at is not None,
         },
     )
 
