@@ -211,6 +211,9 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
+# The public address of the engine, for links in e-mails (status page, resume link).
+FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGIN_URL = "/sachbearbeitung/anmelden/"
 LOGIN_REDIRECT_URL = "/sachbearbeitung/"
 

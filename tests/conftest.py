@@ -24,8 +24,9 @@ MUSTERSTADT_ARS = "099990000000"
 
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
-    """Uploaded bytes go to a per-test directory, never into var/uploads."""
+    """Uploaded bytes and case files go to a per-test directory, never into var/."""
     settings.UPLOAD_ROOT = tmp_path / "uploads"
+    settings.CASEFILE_ROOT = tmp_path / "casefiles"
 
 
 @pytest.fixture
