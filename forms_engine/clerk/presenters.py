@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms_engine.cases.models import Case
 from forms_engine.catalog.selectors import version_definition
+from forms_engine.citizen.summary import answer_sections
 
 AUDIT_ACTIONS = {
     "case.viewed": _("Antrag angesehen"),
@@ -36,12 +37,6 @@ def answer_sections_for(case: Case, lang: str, uploads) -> list[dict]:
     """The labelled answers of `case` by step, as the citizen's summary shows them."""
     definition = version_definition(case.process_version)
     by_ref = {u.ref: u for u in uploads}
-    try:
-        from forms_engine.citizen.summary import answer_sections
-    except ImportError:  # until the pure presenter lands; drop with this branch
-        from forms_engine.citizen.summary import summary_sections
-
-        return summary_sections(definition, case, lang, by_ref)
     return answer_sections(definition, case.answers or {}, lang, by_ref)
 
 
