@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 def site_url(path: str) -> str:
     """`path` made absolute with the public origin of the citizen site."""
-    origin = getattr(settings, "FORMS_SITE_URL", "") or "http://localhost:8000"
+    origin = getattr(settings, "FORMS_SITE_URL", "") or "http://127.0.0.1:8000"
     return origin.rstrip("/") + path
 
 

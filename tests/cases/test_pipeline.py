@@ -8,6 +8,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -106,7 +107,7 @@ def test_the_receipt_carries_reference_status_link_and_the_case_file(case):
     assert message.to == [case.applicant_email]
     assert case.reference in message.subject
     assert case.reference in message.body
-    assert "http://localhost:8000" + case_status_url(case) in message.body
+    assert settings.FORMS_SITE_URL + case_status_url(case) in message.body
     ((name, content, media_type),) = message.attachments
     document = CaseDocument.objects.get(case=case)
     assert name == document.file_name and media_type == "application/pdf"
