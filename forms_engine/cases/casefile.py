@@ -39,13 +39,14 @@ SCHEMA_NAME = "datenschema.json"
 
 
 def datetime_de(moment: dt.datetime | None) -> str:
-    """ "17.03.2026, 14:05 Uhr" in Berlin time; "–" for None."""
+    """Berlin time in German notation ("17.03.2026, 14:05 Uhr"); "–" for None."""
     if moment is None:
         return "–"
     return timezone.localtime(moment, BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
 
 
 def _size_de(size: int) -> str:
+    """12345 -> "12.345 Bytes (12,1 KB)": exact for the record, readable as well."""
     exact = f"{size:,}".replace(",", ".") + " Bytes"
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:

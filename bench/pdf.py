@@ -1,0 +1,177 @@
+"""Case-file PDF per shipped process: our render vs a raw WeasyPrint render of the same HTML.
+
+Sets up Django on a temporary SQLite database (migrate, process_sync, demo_setup), submits
+every valid sample answer file through `case_submit` (uploads stored as in the citizen
+flow), then measures per case, serially:
+  - ours: `casefile_pdf(case)` — what `casefile_render` spends on generation: building the
+    HTML (database reads, presenter, template) plus `html_to_pdf` (shared FontConfiguration,
+    cached CSS, pdf/ua-1, two embedded JSON files);
+  - the HTML-building share alone (`casefile_html`);
+  - the physical floor: the same HTML (stylesheet inlined) through a fresh default
+    WeasyPrint setup, `weasyprint.HTML(string=html).write_pdf()` (new fonts, no tagging,
+    no attachments).
+The three are measured in interleaved rounds (ours, html, raw, ours, …) so that load from
+other processes hits them alike; each is reported as the median wall-clock time and the
+median CPU time of this process (steadier on a shared machine). Ratios use CPU time.
+`--out DIR` also writes one PDF per sample there.
+
+    .venv/bin/python bench/pdf.py [--repeat N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from common import ROOT, load_sample, sample_files
+
+TMP = tempfile.TemporaryDirectory(prefix="bench-pdf-")
+os.environ["DATABASE_URL"] = f"sqlite:///{Path(TMP.name) / 'bench.sqlite3'}"
+os.environ["FORMS_UPLOAD_ROOT"] = str(Path(TMP.name) / "uploads")
+os.environ["FORMS_CASEFILE_ROOT"] = str(Path(TMP.name) / "casefiles")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The pipeline (eager Celery) e-mails the applicant after submission; keep that off the console.
+os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def setup() -> list:
+    """A fresh database with the shipped library; returns [(sample path, Case)]."""
+    import django
+
+    django.setup()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from forms_engine.cases.services import case_submit
+    from forms_engine.catalog.models import Municipality, ProcessVersion
+    from forms_engine.catalog.selectors import version_definition
+    from forms_engine.catalog.services import demo_setup, process_sync
+    from forms_engine.citizen.uploads import upload_spec_for, upload_store
+    from tests.conftest import MUSTERSTADT_ARS, substitute_files
+
+    call_command("migrate", verbosity=0)
+    process_sync(directory=ROOT / "processes")
+    demo_setup(path=ROOT / "fixtures" / "demo.json")
+    municipality = Municipality.objects.get(ars=MUSTERSTADT_ARS)
+    versions = {
+        v.process.identifier: v
+        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
+    }
+    cases = []
+    for process_id, version in sorted(versions.items()):
+        definition = version_definition(version)
+        for path in sample_files(process_id, "valid"):
+            tokens = {}
+
+            def upload(name, pointer, version=version, definition=definition, tokens=tokens):
+                raw = (ROOT / "fixtures" / "uploads" / name).read_bytes()
+                stored, token = upload_store(
+                    file=SimpleUploadedFile(name, raw),
+                    process_version=version,
+                    field_pointer=pointer,
+                    upload_spec=upload_spec_for(definition, pointer),
+                )
+                tokens[stored.ref] = token
+                return stored.ref
+
+            data = load_sample(path)
+            case = case_submit(
+                process_version=version,
+                municipality=municipality,
+                answers=substitute_files(data["answers"], "", upload),
+                declarations=data["declarations"],
+                submission_key=f"bench:{path}",
+                upload_owner=tokens,
+            )
+            cases.append((path, case))
+    return cases
+
+
+def interleaved(fns: dict, repeat: int, warmup: int = 2) -> dict[str, tuple[float, float]]:
+    """name -> (median wall ms, median CPU ms), calling the functions in turn each round."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in fns}
+    for round_ in range(warmup + repeat):
+        for name, fn in fns.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            fn()
+            if round_ >= warmup:
+                samples[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {
+        name: (
+            statistics.median(w for w, _ in values) * 1000,
+            statistics.median(c for _, c in values) * 1000,
+        )
+        for name, values in samples.items()
+    }
+
+
+def main(repeat: int = 15, out: Path | None = None) -> list[dict]:
+    cases = setup()
+    import weasyprint
+    from pypdf import PdfReader
+
+    from forms_engine.cases.casefile import STYLESHEET, casefile_html, casefile_pdf
+
+    css = STYLESHEET.read_text(encoding="utf-8")
+    rows = []
+    print(f"== Case-file PDF per submission (medians over {repeat} interleaved rounds)")
+    print(
+        f"{'process':24} {'sample':36} {'pages':>5} {'ours ms':>13} {'raw ms':>13} "
+        f"{'ours/raw':>8} {'html ms':>7} {'html %':>6}"
+    )
+    print(f"{'':67} {'wall / CPU':>13} {'wall / CPU':>13} {'CPU':>8} {'CPU':>7}")
+    for path, case in cases:
+        html = casefile_html(case)
+        # The floor: the same document for a default WeasyPrint, stylesheet inlined.
+        raw_html = html.replace("</head>", f"<style>{css}</style></head>", 1)
+        pdf = casefile_pdf(case)
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{path.parent.name}-{path.stem}.pdf").write_bytes(pdf)
+        got = interleaved(
+            {
+                "ours": lambda c=case: casefile_pdf(c),
+                "html": lambda c=case: casefile_html(c),
+                "raw": lambda h=raw_html: weasyprint.HTML(string=h).write_pdf(),
+            },
+            repeat,
+        )
+        (ours_w, ours_c), (_, html_c), (raw_w, raw_c) = got["ours"], got["html"], got["raw"]
+        rows.append(
+            {
+                "process": path.parent.name,
+                "sample": path.stem,
+                "pages": pages,
+                "ours_ms": ours_w,
+                "ours_cpu_ms": ours_c,
+                "html_cpu_ms": html_c,
+                "raw_ms": raw_w,
+                "raw_cpu_ms": raw_c,
+            }
+        )
+        print(
+            f"{path.parent.name:24} {path.stem:36} {pages:>5} {ours_w:6.0f} / {ours_c:4.0f} "
+            f"{raw_w:6.0f} / {raw_c:4.0f} {ours_c / raw_c:8.2f} {html_c:7.1f} "
+            f"{100 * html_c / ours_c:5.1f}%"
+        )
+    total = {k: sum(r[k] for r in rows) for k in ("ours_cpu_ms", "raw_cpu_ms", "html_cpu_ms")}
+    print(
+        f"all samples (CPU): ours {total['ours_cpu_ms']:.0f} ms, raw {total['raw_cpu_ms']:.0f} ms, "
+        f"ratio {total['ours_cpu_ms'] / total['raw_cpu_ms']:.2f}, "
+        f"HTML building {100 * total['html_cpu_ms'] / total['ours_cpu_ms']:.1f}% of ours"
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=None, help="write the PDFs here")
+    args = parser.parse_args()
+    main(args.repeat, args.out)
