@@ -144,6 +144,29 @@ class Server:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the gunicorn workers so far (Linux /proc), else None.
+
+        Less sensitive to a busy machine than wall-clock time: what the server spent, not
+        how long it waited for a core.
+        """
+        ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        total = 0
+        try:
+            for entry in os.listdir("/proc"):
+                if not entry.isdigit():
+                    continue
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                except OSError:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.proc.pid:  # a worker: its parent is the master
+                    total += int(fields[11]) + int(fields[12])
+        except OSError:
+            return None
+        return total / ticks
+
     def __exit__(self, *exc):
         self.proc.terminate()
         self.proc.wait(timeout=20)
@@ -241,8 +264,11 @@ def main(n: int = 200) -> dict:
             step_round_trip(client, step_url, data)
             bare_round_trip(client)
         split: list[tuple[float, float]] = []
+        cpu_start = server.cpu_seconds()
         step = timed_loop(lambda: step_round_trip(client, step_url, data, split), n)
+        cpu_step = server.cpu_seconds()
         bare = timed_loop(lambda: bare_round_trip(client), n)
+        cpu_bare = server.cpu_seconds()
         page = timed_loop(lambda: client.request("GET", "/seite/impressum/"), n)
         step_rps, step_lat = closed_loop(server.port, data, users=10, seconds=5, bare=False)
         bare_rps, bare_lat = closed_loop(server.port, data, users=10, seconds=5, bare=True)
@@ -261,7 +287,12 @@ def main(n: int = 200) -> dict:
         "step_post_ms": median_ms([p for _, p in split]),
         "bare_get_ms": median_ms(bare) / 2,
         "template_page_ms": median_ms(page),
+        "step_server_cpu_ms": None,
+        "bare_server_cpu_ms": None,
     }
+    if None not in (cpu_start, cpu_step, cpu_bare):
+        result["step_server_cpu_ms"] = (cpu_step - cpu_start) / n * 1000
+        result["bare_server_cpu_ms"] = (cpu_bare - cpu_step) / n * 1000
     print(
         f"== Citizen step over HTTP (gunicorn, 2 sync workers, {result['database']}), {n} serial round trips"
     )
@@ -282,6 +313,12 @@ def main(n: int = 200) -> dict:
         f"{result['step_post_ms']:.2f} ms; bare GET {result['bare_get_ms']:.2f} ms, "
         f"static page from the site template {result['template_page_ms']:.2f} ms"
     )
+    if result["step_server_cpu_ms"] is not None:
+        print(
+            f"server CPU per round trip: step {result['step_server_cpu_ms']:.2f} ms, "
+            f"bare {result['bare_server_cpu_ms']:.2f} ms, ratio "
+            f"{result['step_server_cpu_ms'] / max(result['bare_server_cpu_ms'], 1e-9):.2f}x"
+        )
     return result
 
 
