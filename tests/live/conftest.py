@@ -191,9 +191,15 @@ def own_redis(transactional_db, tmp_path, monkeypatch):
 
 
 def _drop_pools(app) -> None:
-    if app._pool is not None:  # noqa: SLF001 - Celery has no public way to drop cached pools
-        app._pool.force_close_all()  # noqa: SLF001
-    app._pool = None  # noqa: SLF001
+    """Forget every cached broker connection, so the next publish uses the current URL.
+
+    The app's pool is an entry of kombu's global pool registry; closing it without clearing
+    the registry would leave a closed pool behind for later tests ("Acquire on closed pool").
+    """
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None  # noqa: SLF001 - Celery has no public way to drop its cached pool
     app.amqp._producer_pool = None  # noqa: SLF001 - what Celery itself does after a fork
 
 
