@@ -15,6 +15,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from forms_engine.cases.status import case_status_url
+
 from . import selectors, services
 from .formatting import i18n, money
 from .forms import (
@@ -527,10 +529,15 @@ def confirmation(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if not draft.submitted_case_id:
         return redirect("citizen:summary", draft_id=draft.pk)
+    case = draft.submitted_case
     return render(
         request,
         "citizen/confirmation.html",
-        {**_draft_context(draft, definition, lang), "case": draft.submitted_case},
+        {
+            **_draft_context(draft, definition, lang),
+            "case": case,
+            "status_url": request.build_absolute_uri(case_status_url(case)),
+        },
     )
 
 

@@ -411,3 +411,20 @@ def test_submit_validates_everything_again_and_links_back_to_the_faulty_step(
     assert "/halter/vorname" in error_pointers(content)
     assert step_url(draft, "halter", "?return=summary#f-vorname") in content
     assert Case.objects.count() == 0
+
+
+def test_the_confirmation_links_to_the_status_page_of_the_case(client, published_processes):
+    from forms_engine.cases.models import Case
+    from tests.citizen.flow import Flow
+    from tests.conftest import ANSWER_FIXTURES, load_sample
+
+    sample = load_sample(ANSWER_FIXTURES / "hundesteuer-anmeldung" / "valid-normaler-hund.json")
+    result = Flow(client, "hundesteuer-anmeldung").run(sample)
+    page = result.confirmation.content.decode()
+    case = Case.objects.get(reference=result.case_reference)
+
+    link = re.search(r'id="status-link" href="([^"]+)"', page)[1]
+    status = client.get(link)
+
+    assert status.status_code == 200
+    assert case.reference in status.content.decode()
