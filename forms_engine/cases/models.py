@@ -17,6 +17,26 @@ class PipelineState(models.TextChoices):
     FAILED = "failed", _("fehlgeschlagen")
 
 
+class IdentityLevel(models.TextChoices):
+    """Trust levels of BundID (STORK-QAA), lowest first; see docs/architecture.md."""
+
+    NONE = "none", _("keine")
+    BASIS = "basis", _("basisregistriert")
+    SUBSTANZIELL = "substanziell", _("substanziell")
+    HOCH = "hoch", _("hoch")
+
+
+class PaymentStatus(models.TextChoices):
+    """XBezahldienste statuses plus the engine's own "not required" and "invoice later"."""
+
+    NOT_REQUIRED = "not_required", _("keine Zahlung nötig")
+    INITIAL = "INITIAL", _("begonnen")
+    PAYED = "PAYED", _("bezahlt")
+    CANCELED = "CANCELED", _("abgebrochen")
+    FAILED = "FAILED", _("fehlgeschlagen")
+    INVOICE = "invoice", _("Rechnung folgt")
+
+
 class Case(models.Model):
     """A submitted application. Created only by `cases.services.case_submit`."""
 
@@ -48,6 +68,24 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(_("Eingegangen am"))
     # Set by the task `cases.tasks.case_process` once the intake pipeline has run;
     # None means the case still waits for it (the pipeline issue extends that task).
+    # Identity achieved for this application (identity plugin), recorded at submit.
+    identity_level = models.CharField(
+        _("Vertrauensniveau"), max_length=20, choices=IdentityLevel.choices, default="none"
+    )
+    identity_means = models.CharField(_("Identifizierungsmittel"), max_length=50, blank=True)
+    # bPK2: the stable pseudonym of the person for this service; the citizen account key.
+    identity_bpk2 = models.CharField(max_length=200, blank=True, db_index=True)
+    identity_attributes = models.JSONField(_("bestätigte Angaben"), default=dict, blank=True)
+    # Payment (payment plugin), recorded at submit and updated by reconciliation.
+    payment_status = models.CharField(
+        _("Zahlungsstatus"), max_length=20, choices=PaymentStatus.choices, default="not_required"
+    )
+    payment_amount = models.DecimalField(
+        _("Betrag"), max_digits=11, decimal_places=2, null=True, blank=True
+    )
+    payment_reference = models.CharField(_("Kassenzeichen"), max_length=100, blank=True)
+    payment_method = models.CharField(_("Zahlart"), max_length=50, blank=True)
+    payment_transaction_id = models.CharField(max_length=100, blank=True)
     # Applicant as the definition's `applicant` pointers name them: inbox search and e-mail.
     applicant_name = models.CharField(_("Antragsteller/in"), max_length=300, blank=True)
     applicant_email = models.EmailField(_("E-Mail der Antragsteller/in"), blank=True)
@@ -204,3 +242,37 @@ class CaseNote(models.Model):
 
     def __str__(self) -> str:
         return f"Notiz zu {self.case}"
+
+
+class CaseMessage(models.Model):
+    """The postbox of a case: messages between the authority and the citizen (Rückfrage).
+
+    Read by the citizen only through the case's own status link (or account); a message
+    can never be reached through another case.
+    """
+
+    class Direction(models.TextChoices):
+        TO_CITIZEN = "to_citizen", _("an die Antragstellerin / den Antragsteller")
+        FROM_CITIZEN = "from_citizen", _("von der Antragstellerin / dem Antragsteller")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=20, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    subject = models.CharField(_("Betreff"), max_length=200, blank=True)
+    body = models.TextField(_("Nachricht"))
+    # The clerk asks for documents: the citizen's answer offers uploads.
+    requests_documents = models.BooleanField(_("Unterlagen angefordert"), default=False)
+    # A citizen's answer refers to the message it answers.
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.subject or self.body[:40]}"

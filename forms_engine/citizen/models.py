@@ -26,6 +26,12 @@ class Draft(models.Model):
     current_step = models.CharField(max_length=100, blank=True)
     resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     email = models.EmailField(blank=True)
+    # Identity achieved in this draft (identity plugin): level, means, bPK2 and the
+    # attributes the ID confirmed (those fields cannot be edited).
+    identity_level = models.CharField(max_length=20, default="none")
+    identity_means = models.CharField(max_length=50, blank=True)
+    identity_bpk2 = models.CharField(max_length=200, blank=True, db_index=True)
+    identity_attributes = models.JSONField(default=dict, blank=True)
     submitted_case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )
@@ -53,6 +59,14 @@ class Upload(models.Model):
     )
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="uploads"
+    )
+    # A file the citizen sent with an answer in the case's postbox (Rückfrage).
+    message = models.ForeignKey(
+        "cases.CaseMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uploads",
     )
     # Secret handed to a headless API client that uploaded the file, so only it can use it.
     owner_token_hash = models.CharField(max_length=64, blank=True)
