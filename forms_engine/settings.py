@@ -211,6 +211,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
+# Demo plugins (BundID and XBezahldienste stand-ins) only where explicitly enabled;
+# `make run` enables them. Never in production.
+ENABLE_DEMO_BACKENDS = env_bool("ENABLE_DEMO_BACKENDS")
+
 # The public address of the engine, for links in e-mails (status page, resume link).
 FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
