@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "forms_engine.cases",
     "forms_engine.citizen",
     "forms_engine.clerk",
+    "forms_engine.identity",
+    "forms_engine.payments",
     "forms_engine.api",
 ]
 
@@ -176,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
     "cases-sweep-stuck-pipelines": {
         "task": "cases.tasks.pipeline_sweep",
         "schedule": float(os.environ.get("FORMS_SWEEP_EVERY", "60")),
+    },
+    "payments-reconcile": {
+        "task": "payments.tasks.payments_reconcile",
+        "schedule": float(os.environ.get("FORMS_PAYMENT_RECONCILE_EVERY", "120")),
     },
     "retention-purge": {
         "task": "cases.tasks.retention_purge",

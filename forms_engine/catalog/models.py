@@ -216,6 +216,11 @@ class Activation(models.Model):
     # its options, validated against the plugin's JSON Schema when saved by the service.
     transport = models.CharField(_("Zustellweg"), max_length=50, default="inbox")
     transport_options = models.JSONField(_("Optionen des Zustellwegs"), default=dict, blank=True)
+    # The payment plugin and this municipality's binding to it (for XBezahldienste:
+    # base URL, originatorId, endPointId, client credentials by environment variable name).
+    # Empty: the process takes no online payment here (or the demo stand-in where enabled).
+    payment_backend = models.CharField(_("Bezahldienst"), max_length=50, blank=True)
+    payment_options = models.JSONField(_("Anbindung des Bezahldienstes"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
