@@ -166,6 +166,16 @@ class DataSchemaView(APIView):
         return Response(version_definition(found).data_schema)
 
 
+def published_version_or_refusal(process_id: str, version: str):
+    """(the published version, None), or (None, the 404 response) for unknown/draft/retired."""
+    found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+    if found is None:
+        return None, not_found()
+    if found.status != ProcessVersion.Status.PUBLISHED:
+        return None, retired()
+    return found, None
+
+
 class UploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
@@ -181,11 +191,9 @@ class UploadView(APIView):
         },
     )
     def post(self, request, process_id, version):
-        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
-        if found is None:
-            return not_found()
-        if found.status != ProcessVersion.Status.PUBLISHED:
-            return retired()
+        found, refusal = published_version_or_refusal(process_id, version)
+        if refusal is not None:
+            return refusal
         serializer = UploadRequestSerializer(data=request.data)
         if not serializer.is_valid():
             return errors_response(serializer_errors(serializer.errors))
@@ -238,11 +246,9 @@ class SubmissionView(APIView):
         },
     )
     def post(self, request, process_id, version):
-        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
-        if found is None:
-            return not_found()
-        if found.status != ProcessVersion.Status.PUBLISHED:
-            return retired()
+        found, refusal = published_version_or_refusal(process_id, version)
+        if refusal is not None:
+            return refusal
         serializer = SubmissionRequestSerializer(data=request.data)
         if not serializer.is_valid():
             return errors_response(serializer_errors(serializer.errors))
