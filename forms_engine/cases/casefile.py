@@ -3,6 +3,14 @@
 German, tagged (PDF/UA-1), with the stored answers (`antworten.json`) and the composed
 data schema of the pinned version (`datenschema.json`) embedded as files. Exactly one per
 case (`CaseDocument` kind `casefile`, unique constraint); bytes under CASEFILE_ROOT.
+
+Identity: achieved level and means, the attributes the ID confirmed, and the bPK2 only
+as a shortened SHA-256 (the pseudonym itself is a key into the citizen's account and
+stays in the database). Payment: status, amount, Kassenzeichen, method, transaction id.
+
+Supplements (Nachträge): `supplement_render(*, case, message)` appends one dated PDF per
+answer of the citizen in the postbox (`CaseDocument` kind `supplement`): the question,
+the answer and the files sent with it (name, type, size, SHA-256).
 """
 
 from __future__ import annotations
@@ -23,11 +31,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.formatting import i18n, money
+from forms_engine.citizen.formatting import date_de, i18n, money
 from forms_engine.citizen.summary import answer_sections
 from forms_engine.core.pdf import html_to_pdf
 
-from .models import Case, CaseDocument
+from .models import Case, CaseDocument, IdentityLevel, PaymentStatus
 
 BERLIN = ZoneInfo("Europe/Berlin")
 STYLESHEET = Path(settings.BASE_DIR) / "templates" / "pdf" / "casefile.css"
@@ -107,7 +115,8 @@ def _upload_field(definition, pointer: str) -> str:
 def casefile_context(case: Case, *, lang: str = "de") -> dict:
     """Everything the case-file template shows (plain values, already formatted)."""
     definition = version_definition(case.process_version)
-    uploads = {u.ref: u for u in case.uploads.all()}
+    # Files of the application itself; answers in the postbox have their own supplements.
+    uploads = {u.ref: u for u in case.uploads.filter(message__isnull=True)}
     with translation.override(lang):
         sections = answer_sections(definition, case.answers, lang, uploads)
     for section in sections:
@@ -130,7 +139,7 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
         {"label": i18n(f.label, lang), "amount": money(f.amount)}
         for f in definition.fees(case.answers)
     ]
-    identity_level = (definition.identity or {}).get("level", "none")
+    required_level = (getattr(definition, "identity", None) or {}).get("level", "none")
     return {
         "lang": lang,
         "case": case,
@@ -158,12 +167,8 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
             for u in sorted(uploads.values(), key=lambda u: (u.field_pointer, u.original_name))
         ],
         "declarations": declarations,
-        "identity": (
-            "keine (nicht erforderlich)"
-            if identity_level == "none"
-            else f"gefordert: {identity_level} – Nachweis noch nicht angebunden"
-        ),
-        "payment": "noch nicht angebunden",
+        "identity": identity_facts(case, required_level),
+        "payment": payment_facts(case),
         "fees": fees,
         "fee_total": money(sum((f.amount for f in definition.fees(case.answers)), start=0)),
         "history": history,
@@ -172,6 +177,107 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
             {"name": SCHEMA_NAME, "what": "Datenschema der Version (JSON Schema 2020-12)"},
         ],
         "created": datetime_de(timezone.now()),
+    }
+
+
+# Labels of confirmed identity attributes: friendly SAML names, OIDs and our own keys.
+ATTRIBUTE_LABELS = {
+    "given_name": "Vorname",
+    "givenName": "Vorname",
+    "urn:oid:2.5.4.42": "Vorname",
+    "family_name": "Familienname",
+    "surname": "Familienname",
+    "urn:oid:2.5.4.4": "Familienname",
+    "birth_name": "Geburtsname",
+    "birthName": "Geburtsname",
+    "birth_date": "Geburtsdatum",
+    "birthdate": "Geburtsdatum",
+    "urn:oid:1.2.40.0.10.2.1.1.55": "Geburtsdatum",
+    "place_of_birth": "Geburtsort",
+    "placeOfBirth": "Geburtsort",
+    "street": "Straße und Hausnummer",
+    "postalAddress": "Straße und Hausnummer",
+    "urn:oid:2.5.4.16": "Straße und Hausnummer",
+    "postal_code": "Postleitzahl",
+    "postalCode": "Postleitzahl",
+    "urn:oid:2.5.4.17": "Postleitzahl",
+    "locality": "Ort",
+    "city": "Ort",
+    "localityName": "Ort",
+    "urn:oid:2.5.4.7": "Ort",
+    "country": "Staat",
+    "nationality": "Staatsangehörigkeit",
+    "address": "Anschrift",
+    "email": "E-Mail",
+    "mail": "E-Mail",
+}
+# Never printed among the attributes: the pseudonym (shown shortened) and technical keys.
+HIDDEN_ATTRIBUTES = {"bpk2", "bPK2", "urn:oid:1.3.6.1.4.1.25484.494450.3", "level", "means"}
+
+
+def _label(choices, value: str) -> str:
+    """The German label of a choice (the case file is German whatever the request says)."""
+    try:
+        with translation.override("de"):
+            return str(choices(value).label)
+    except ValueError:
+        return value or "–"
+
+
+def _attribute_value(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(_attribute_value(v) for v in value.values() if v not in (None, ""))
+    if isinstance(value, list | tuple):
+        return ", ".join(_attribute_value(v) for v in value)
+    text = str(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return date_de(text)
+    return text
+
+
+def bpk2_fingerprint(bpk2: str) -> str:
+    """A short, stable fingerprint of the bPK2 pseudonym for the record (never the value)."""
+    if not bpk2:
+        return ""
+    digest = hashlib.sha256(bpk2.encode("utf-8")).hexdigest()[:16]
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def identity_facts(case: Case, required_level: str = "none") -> dict:
+    """The identity of the applicant as the case records it (plain German strings)."""
+    achieved = case.identity_level or IdentityLevel.NONE
+    summary = _label(IdentityLevel, achieved)
+    if achieved == IdentityLevel.NONE:
+        summary = (
+            "keine (nicht erforderlich)"
+            if required_level in ("", "none", None)
+            else f"keine (gefordert: {_label(IdentityLevel, required_level)})"
+        )
+    elif required_level not in ("", "none", None):
+        summary = f"{summary} (gefordert: {_label(IdentityLevel, required_level)})"
+    attributes = [
+        {"label": ATTRIBUTE_LABELS.get(key, key), "value": _attribute_value(value)}
+        for key, value in (case.identity_attributes or {}).items()
+        if key not in HIDDEN_ATTRIBUTES and value not in (None, "", [], {})
+    ]
+    return {
+        "summary": summary,
+        "identified": achieved != IdentityLevel.NONE,
+        "means": case.identity_means,
+        "pseudonym": bpk2_fingerprint(case.identity_bpk2),
+        "attributes": attributes,
+    }
+
+
+def payment_facts(case: Case) -> dict:
+    """The payment of the case (status, amount, Kassenzeichen, method, transaction id)."""
+    return {
+        "status": _label(PaymentStatus, case.payment_status),
+        "required": case.payment_status != PaymentStatus.NOT_REQUIRED,
+        "amount": money(case.payment_amount) if case.payment_amount is not None else "",
+        "reference": case.payment_reference,
+        "method": case.payment_method,
+        "transaction_id": case.payment_transaction_id,
     }
 
 
@@ -284,3 +390,72 @@ def casefile_embedded(pdf_bytes: bytes) -> dict[str, bytes]:
 
     reader = PdfReader(io.BytesIO(pdf_bytes))
     return {name: contents[0] for name, contents in reader.attachments.items()}
+
+
+# --- supplements (Nachträge) ---------------------------------------------------------------------
+
+
+def supplement_context(case: Case, message) -> dict:
+    """What a supplement shows: the question, the citizen's answer and its files."""
+    definition = version_definition(case.process_version)
+    question = message.in_reply_to
+    now = timezone.now()
+    return {
+        "reference": case.reference,
+        "process_title": i18n(definition.title, "de"),
+        "authority": case.authority.name,
+        "municipality": case.municipality.name,
+        "applicant": case.applicant_name,
+        "created_date": timezone.localtime(now, BERLIN).strftime("%d.%m.%Y"),
+        "created": datetime_de(now),
+        "question": {
+            "sent": datetime_de(question.created_at) if question else "–",
+            "subject": question.subject if question else "",
+            "body": question.body if question else "",
+            "requests_documents": bool(question and question.requests_documents),
+        },
+        "answer": {"received": datetime_de(message.created_at), "body": message.body},
+        "uploads": [
+            {
+                "name": u.original_name,
+                "media_type": u.media_type,
+                "size": _size_de(u.size),
+                "sha256": u.sha256,
+            }
+            for u in message.uploads.order_by("created_at", "pk")
+        ],
+    }
+
+
+def supplement_pdf(case: Case, message) -> bytes:
+    context = supplement_context(case, message)
+    return html_to_pdf(
+        render_to_string("pdf/supplement.html", context),
+        lang="de",
+        title=f"Nachtrag vom {context['created_date']} zu {case.reference}",
+        stylesheets=[STYLESHEET],
+    )
+
+
+def supplement_render(*, case: Case, message) -> CaseDocument:
+    """Render, store and record the supplement PDF for the citizen's answer `message`.
+
+    Called inside the postbox transaction: if it rolls back, the caller deletes the file
+    with `supplement_discard`. One document per call (one answer, one supplement).
+    """
+    content = supplement_pdf(case, message)
+    storage_name = _store(content)
+    stamp = timezone.localtime(timezone.now(), BERLIN).strftime("%Y%m%d-%H%M")
+    return CaseDocument.objects.create(
+        case=case,
+        kind=CaseDocument.Kind.SUPPLEMENT,
+        storage_name=storage_name,
+        file_name=f"{case.reference}-Nachtrag-{stamp}-{message.pk}.pdf",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+
+
+def supplement_discard(document: CaseDocument) -> None:
+    """Delete the bytes of a supplement whose transaction did not commit."""
+    _path(document.storage_name).unlink(missing_ok=True)

@@ -8,6 +8,10 @@ Contracts:
   CaseStatusChange after it is committed; the task `cases.tasks.case_notify_status` then
   calls `status_change_notify(change_id=…)`, which sends at most one e-mail per change
   (guard: `CaseStatusChange.citizen_notified_at`).
+- `message_new_send(*, message_id)` is called by the postbox (`cases.postbox`) after a
+  clerk's message is committed: "Sie haben eine neue Nachricht" with the status link; the
+  message text itself is never e-mailed (it may be sensitive; the status link is the
+  channel). Returns True if an e-mail was sent.
 
 Texts: templates/email/ (plain text; German first, the English text below it when the
 case was filed in English). Links are absolute: settings.FORMS_SITE_URL + the path.
@@ -23,7 +27,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Case, CaseDocument, CaseStatusChange
+from .models import Case, CaseDocument, CaseMessage, CaseStatusChange
 from .status import case_status_url
 
 logger = logging.getLogger(__name__)
@@ -156,4 +160,31 @@ def status_change_notify(*, change_id: int) -> bool:
     ).send()
     change.citizen_notified_at = timezone.now()
     change.save(update_fields=["citizen_notified_at"])
+    return True
+
+
+def message_new_send(*, message_id: int) -> bool:
+    """Tell the citizen a new message of the authority waits on the status page."""
+    message = (
+        CaseMessage.objects.select_related(
+            "case", "case__authority", "case__municipality", "case__process_version"
+        )
+        .filter(pk=message_id, direction=CaseMessage.Direction.TO_CITIZEN)
+        .first()
+    )
+    if message is None or not message.case.applicant_email:
+        return False
+    case = message.case
+    context = {
+        **_context(case),
+        "requests_documents": message.requests_documents,
+        "sent_de": _when(message.created_at, "de"),
+        "sent_en": _when(message.created_at, "en"),
+    }
+    EmailMessage(
+        _subject("email/message_new_subject.txt", context),
+        render_to_string("email/message_new.txt", context),
+        None,
+        [case.applicant_email],
+    ).send()
     return True

@@ -209,7 +209,7 @@ def test_uploads_are_listed_with_name_type_size_and_hash(case):
         assert upload.sha256 in text
 
 
-def test_header_declarations_placeholders_and_history_are_in_german(case):
+def test_header_declarations_identity_payment_and_history_are_in_german(case):
     text = squeeze(pdf_text(casefile_open(casefile_render(case_id=case.pk))))
     for expected in (
         "Musterstadt",
@@ -217,7 +217,7 @@ def test_header_declarations_placeholders_and_history_are_in_german(case):
         "Version1.0.0",
         "Ichversichere",
         "Identifizierungkeine(nichterforderlich)",
-        "Zahlungnochnichtangebunden",
+        "ZahlungkeineZahlungnötig",
         "Verlauf",
         "Eingegangen",
         "96,00€",
@@ -246,3 +246,50 @@ def test_the_html_is_accessible_german_with_headings_and_table_headers(
     assert '<th scope="col"' in html and '<th scope="row"' in html
     assert "<img" not in html
     assert "Einträge" in html
+
+
+def test_identity_and_payment_come_from_the_case(case):
+    from decimal import Decimal
+
+    Case.objects.filter(pk=case.pk).update(
+        identity_level="hoch",
+        identity_means="Online-Ausweis (eID)",
+        identity_bpk2="bPK2-GEHEIM-1234567890",
+        identity_attributes={
+            "given_name": "Erika",
+            "family_name": "Mustermann",
+            "birth_date": "1964-08-12",
+            "street": "Heidestraße 17",
+            "postal_code": "51147",
+            "locality": "Köln",
+            "bpk2": "bPK2-GEHEIM-1234567890",
+        },
+        payment_status="PAYED",
+        payment_amount=Decimal("96.00"),
+        payment_reference="KZ-2026-4711",
+        payment_method="Kreditkarte",
+        payment_transaction_id="tx-0815",
+    )
+    case.refresh_from_db()
+    text = squeeze(pdf_text(casefile_open(casefile_render(case_id=case.pk))))
+
+    for expected in (
+        "Identifizierunghoch",
+        "Online-Ausweis(eID)",
+        "Vorname(lautNachweis)Erika",
+        "FamiliennameMustermann",
+        "12.08.1964",
+        "Heidestraße17",
+        "51147",
+        "Köln",
+        "Zahlungbezahlt",
+        "Betrag96,00€",
+        "KassenzeichenKZ-2026-4711",
+        "ZahlartKreditkarte",
+        "tx-0815",
+    ):
+        assert squeeze(expected) in text, expected
+    assert "GEHEIM" not in text  # the pseudonym only as a shortened hash
+    fingerprint = hashlib.sha256(b"bPK2-GEHEIM-1234567890").hexdigest()[:16]
+    assert fingerprint in text
+    assert "Platzhalter" not in text
