@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/", include("forms_engine.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sachbearbeitung/", include("forms_engine.clerk.urls")),
+    path("", include("forms_engine.payments.urls")),
     path("", include("forms_engine.citizen.urls")),
 ]
 

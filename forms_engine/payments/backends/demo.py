@@ -1,0 +1,53 @@
+"""`demo`: the `xbezahldienste` client pointed at the engine's own stand-in.
+
+Only usable where `settings.ENABLE_DEMO_BACKENDS` is set (the stand-in answers 404
+elsewhere). Options: `originator_id` and `end_point_id`; when an Activation names no
+payment backend, the services derive them from the process id and the municipality's ARS
+(`demo_binding_options`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from ..base import PaymentError, registry
+from .xbezahldienste import _ID, XBezahldiensteProvider
+
+
+def demo_originator_id(process_identifier: str) -> str:
+    """XBezahldienste ids are at most 36 characters of `[\\w\\d-]`."""
+    return process_identifier[:36]
+
+
+def demo_binding_options(*, process_identifier: str, ars: str) -> dict[str, str]:
+    return {"originator_id": demo_originator_id(process_identifier), "end_point_id": ars}
+
+
+def standin_base_url() -> str:
+    """Where the stand-in lives: this engine, as `FORMS_SITE_URL` names it."""
+    root = reverse("payments:standin-root").rstrip("/")
+    return f"{settings.FORMS_SITE_URL}{root}"
+
+
+@registry("demo")
+class DemoPaymentProvider(XBezahldiensteProvider):
+    options_schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"originator_id": _ID, "end_point_id": _ID},
+    }
+
+    def __init__(self, *, options: dict[str, Any] | None = None, transport=None):
+        if not settings.ENABLE_DEMO_BACKENDS:
+            raise PaymentError(
+                "Der Demo-Bezahldienst ist hier nicht eingeschaltet.",
+                "The demo payment service is not enabled here.",
+                permanent=True,
+                problem_type="FORBIDDEN",
+            )
+        super().__init__(
+            options={**(options or {}), "base_url": standin_base_url()}, transport=transport
+        )
