@@ -28,6 +28,8 @@ from forms_engine.citizen.uploads import (
     upload_spec_for,
 )
 from forms_engine.definitions import FieldError
+from forms_engine.identity.base import LEVELS, level_label, level_satisfies
+from forms_engine.identity.services import enforce_confirmed
 
 from .exceptions import AnswersInvalid, SubmissionRefused
 from .models import Case, CaseStatusChange, ReferenceCounter
@@ -188,6 +190,7 @@ def case_submit(
     submission_key: str,
     upload_owner: Draft | str | Mapping[str, str] | None = None,
     language: str = "de",
+    identity: Mapping | None = None,
 ) -> Case:
     """Submit an application; returns the new (or, for a repeated key, the first) Case.
 
@@ -203,6 +206,12 @@ def case_submit(
       the case `<PREFIX>-<YEAR>-<NNNNNN>`.
     - `upload_owner`: the Draft (wizard; its `submitted_case` is set), an API owner token,
       or a mapping `{"upload:<uuid>": token}`; None allows no uploads.
+    - Identity: the pinned version's `identity.level` (`schriftform` ⇒ "hoch") must be met
+      by the identity achieved: the Draft's (read under its row lock) when `upload_owner`
+      is a Draft, else `identity` ({level, means, bpk2, attributes}); otherwise
+      `SubmissionRefused` code `identity_level`. Fields the ID confirmed
+      (`identity.prefill`) take the ID's values whatever the answers say. Level, means,
+      bPK2 and attributes are stored on the case.
     - Idempotent: the same `submission_key` returns the existing case (also under a
       concurrent duplicate); a Draft already submitted returns its case.
     - After commit, enqueues `cases.tasks.case_process(case_id)`.
@@ -222,6 +231,7 @@ def case_submit(
                 submission_key=submission_key,
                 upload_owner=upload_owner,
                 language=language,
+                identity=identity,
             )
     except IntegrityError:
         # A concurrent submit with the same key (or of the same draft) won the race.
@@ -268,6 +278,7 @@ def _case_create(
     submission_key,
     upload_owner,
     language,
+    identity=None,
 ) -> Case:
     version = ProcessVersion.objects.select_related("process").get(pk=process_version.pk)
     if version.status == ProcessVersion.Status.RETIRED:
@@ -293,6 +304,12 @@ def _case_create(
         locked_draft = Draft.objects.select_for_update().get(pk=upload_owner.pk)
         if locked_draft.submitted_case_id is not None:
             return locked_draft.submitted_case  # submitted meanwhile (double click)
+        identity = {
+            "level": locked_draft.identity_level,
+            "means": locked_draft.identity_means,
+            "bpk2": locked_draft.identity_bpk2,
+            "attributes": locked_draft.identity_attributes,
+        }
     if isinstance(upload_owner, Draft) and (
         upload_owner.process_version_id != version.pk
         or upload_owner.municipality_id != municipality.pk
@@ -304,7 +321,10 @@ def _case_create(
         )
 
     definition = version_definition(version)
+    identity = _identity_checked(definition, identity)
     answers = answers if isinstance(answers, dict) else {}
+    if identity["attributes"]:
+        answers = enforce_confirmed(definition, identity["attributes"], answers)
     errors = list(definition.validate_answers(answers))
     given = {d for d in (declarations or []) if isinstance(d, str)}
     required = _declaration_ids(definition)
@@ -351,6 +371,10 @@ def _case_create(
         submission_key=submission_key,
         language=language if language in {"de", "en"} else "de",
         submitted_at=now,
+        identity_level=identity["level"],
+        identity_means=identity["means"],
+        identity_bpk2=identity["bpk2"],
+        identity_attributes=identity["attributes"],
     )
     CaseStatusChange.objects.create(
         case=case, from_status="", to_status=Case.Status.RECEIVED, changed_at=now
@@ -366,6 +390,34 @@ def _case_create(
         Draft.objects.filter(pk=upload_owner.pk).update(submitted_case=case)
         upload_owner.submitted_case = case
     return case
+
+
+def _identity_checked(definition, identity: Mapping | None) -> dict:
+    """The identity to store on the case; refused if below the version's requirement."""
+    identity = identity if isinstance(identity, Mapping) else {}
+    level = identity.get("level") or "none"
+    if level not in LEVELS or not identity.get("bpk2"):
+        level = "none"
+    required = (definition.identity or {}).get("level") or "none"
+    if definition.schriftform:
+        required = "hoch"
+    if not level_satisfies(level, required):
+        raise SubmissionRefused(
+            "Für diesen Antrag müssen Sie sich mit dem Vertrauensniveau "
+            f"„{level_label(required)}“ anmelden. Ihre Anmeldung reicht dafür nicht aus.",
+            f"This application requires signing in at trust level "
+            f"“{level_label(required, 'en')}”. Your sign-in is not sufficient.",
+            "identity_level",
+        )
+    if level == "none":
+        return {"level": "none", "means": "", "bpk2": "", "attributes": {}}
+    attributes = identity.get("attributes")
+    return {
+        "level": level,
+        "means": str(identity.get("means") or "")[:50],
+        "bpk2": str(identity["bpk2"])[:200],
+        "attributes": dict(attributes) if isinstance(attributes, Mapping) else {},
+    }
 
 
 def case_intake_complete(*, case_id) -> Case | None:

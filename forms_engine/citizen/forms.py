@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from html import escape as html_escape
@@ -335,6 +336,7 @@ class Item:
     autofocus: bool = False
     extra_hint: str = ""
     context: str = ""  # e.g. "Fahrzeug 2" for a field inside a repeatable group entry
+    readonly: bool = False  # confirmed by the citizen's ID (identity prefill)
 
     @property
     def template(self) -> str:
@@ -426,7 +428,9 @@ def build_form(
     uploads: dict,
     focus: str | None = None,
     extra_errors: list[str] | None = None,
+    locked: Collection[str] = (),
 ) -> Form:
+    """The step's form. `locked`: form keys confirmed by the ID, rendered read-only."""
     error_list: list = []
     used: set[str] = set()
     step_id = step.id
@@ -436,6 +440,8 @@ def build_form(
         )
         for f in fields
     ]
+    if locked:
+        _mark_locked(items, set(locked))
     error_list = [(i.anchor, _summary_text(i)) if a is None else (a, i) for a, i in error_list]
     for key, message in errors.items():
         if key not in used:
@@ -443,6 +449,15 @@ def build_form(
     for message in extra_errors or []:
         error_list.append(("", message))
     return Form(items=items, error_list=error_list, shown=[f.name for f in fields], focus=focus)
+
+
+def _mark_locked(items: list[Item], locked: set[str]) -> None:
+    for item in items:
+        if item.key in locked and item.kind not in ("group", "repeat", "upload"):
+            item.readonly = True
+            note = _("aus Ihrem Ausweis übernommen")
+            item.extra_hint = f"{item.extra_hint} ({note})" if item.extra_hint else note
+        _mark_locked(item.children, locked)
 
 
 def _label(f, lang: str) -> str:
@@ -772,6 +787,8 @@ def _render_input(f: Item, out: list[str]) -> None:
         attrs.append(" autofocus")
     if f.kind == "iban":
         attrs.append(' spellcheck="false"')
+    if f.readonly:
+        attrs.append(" readonly")
     out.append(
         f'<input class="{classes}" type="{_e(f.input_type)}" id="{_e(f.id)}" name="{_e(f.key)}"'
         f' value="{_e(f.value)}"{"".join(attrs)}>\n</div>\n'
@@ -784,7 +801,8 @@ def _render_textarea(f: Item, out: list[str]) -> None:
     error = " kern-form-input__input--error" if f.error else ""
     out.append(
         f'<textarea class="kern-form-input__input{error}" id="{_e(f.id)}" name="{_e(f.key)}"'
-        f' rows="5"{_common_attrs(f, f.describedby)}>{_e(f.value)}</textarea>\n</div>\n'
+        f' rows="5"{_common_attrs(f, f.describedby)}{" readonly" if f.readonly else ""}>'
+        f"{_e(f.value)}</textarea>\n</div>\n"
     )
 
 

@@ -147,3 +147,44 @@ def draft_for_step(request, draft_id) -> Draft:
     )
     draft.process_version = version
     return draft
+
+
+# --- the citizen account: found by bPK2 only (never by name) ------------------------
+
+
+def account_drafts(bpk2: str) -> list[Draft]:
+    """Open drafts signed in with this bPK2, newest first."""
+    if not bpk2:
+        return []
+    return list(
+        Draft.objects.filter(identity_bpk2=bpk2, submitted_case__isnull=True)
+        .select_related("process_version__process", "municipality")
+        .defer("process_version__definition")
+        .order_by("-updated_at")[:100]
+    )
+
+
+def account_cases(bpk2: str):
+    """Cases submitted with this bPK2, newest first (answers not loaded)."""
+    from forms_engine.cases.models import Case
+
+    if not bpk2:
+        return []
+    return list(
+        Case.objects.filter(identity_bpk2=bpk2)
+        .select_related("process_version__process", "municipality")
+        .defer("answers", "process_version__definition")
+        .order_by("-submitted_at")[:100]
+    )
+
+
+def account_draft_get(bpk2: str, draft_id) -> Draft:
+    """An open draft of this bPK2; 404 for any other."""
+    if not bpk2:
+        raise Http404
+    draft = Draft.objects.filter(
+        pk=draft_id, identity_bpk2=bpk2, submitted_case__isnull=True
+    ).first()
+    if draft is None:
+        raise Http404
+    return draft

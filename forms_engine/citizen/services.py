@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import version_definition
+from forms_engine.identity.base import level_rank, level_satisfies
+from forms_engine.identity.services import enforce_confirmed, prefill_answers
 
 from .models import Draft
 
@@ -38,14 +40,82 @@ def definition_for(process_version: ProcessVersion):
     return version_definition(process_version)
 
 
-def draft_start(*, process_version: ProcessVersion, municipality: Municipality) -> Draft:
-    """Create a draft pinned to `process_version` (foreign key + content hash)."""
+def draft_start(
+    *,
+    process_version: ProcessVersion,
+    municipality: Municipality,
+    identity: dict | None = None,
+) -> Draft:
+    """Create a draft pinned to `process_version` (foreign key + content hash).
+
+    `identity` (the session's {level, means, bpk2, attributes}, or None) is recorded on the
+    draft and the definition's `identity.prefill` fields are filled from its attributes.
+    The caller checks the level before (`identity_level_refusal`); `case_submit` again.
+    """
+    answers: dict = {}
+    values: dict = {}
+    if identity and identity.get("bpk2"):
+        attributes = identity.get("attributes") or {}
+        answers = prefill_answers(definition_for(process_version), attributes)
+        values = {
+            "identity_level": identity.get("level") or "none",
+            "identity_means": (identity.get("means") or "")[:50],
+            "identity_bpk2": identity["bpk2"][:200],
+            "identity_attributes": attributes,
+        }
     return Draft.objects.create(
         process_version=process_version,
         definition_sha256=process_version.sha256,
         municipality=municipality,
-        answers={},
+        answers=answers,
+        **values,
     )
+
+
+def draft_identity_update(*, draft: Draft, identity: dict | None) -> Draft:
+    """Record a higher sign-in of the same person (or a first one) on the draft.
+
+    A different person (other bPK2) never replaces the draft's identity; a lower or equal
+    level changes nothing. Confirmed prefilled fields take the ID's values.
+    """
+    if not identity or not identity.get("bpk2"):
+        return draft
+    if draft.identity_bpk2 and draft.identity_bpk2 != identity["bpk2"]:
+        return draft
+    if level_rank(identity.get("level")) <= level_rank(draft.identity_level):
+        return draft
+    attributes = identity.get("attributes") or {}
+    definition = definition_for(draft.process_version)
+    draft.identity_level = identity["level"]
+    draft.identity_means = (identity.get("means") or "")[:50]
+    draft.identity_bpk2 = identity["bpk2"][:200]
+    draft.identity_attributes = attributes
+    draft.answers = enforce_confirmed(definition, attributes, draft.answers or {})
+    draft.save(
+        update_fields=[
+            "identity_level",
+            "identity_means",
+            "identity_bpk2",
+            "identity_attributes",
+            "answers",
+            "updated_at",
+        ]
+    )
+    return draft
+
+
+def identity_required_level(definition) -> str:
+    """The level a process needs: its `identity.level`, "hoch" for Schriftform."""
+    if definition.schriftform:
+        return "hoch"
+    return (definition.identity or {}).get("level") or "none"
+
+
+def identity_level_refusal(definition, identity: dict | None) -> str | None:
+    """None if `identity` meets the process's level; else the required level."""
+    required = identity_required_level(definition)
+    achieved = (identity or {}).get("level") if (identity or {}).get("bpk2") else "none"
+    return None if level_satisfies(achieved, required) else required
 
 
 # Every step POST saves its answers. The ORM spends about 0.25 ms building the SQL of the
@@ -195,6 +265,11 @@ def session_add_draft(session, draft: Draft) -> None:
         ids.append(key)
         # Bounded, so a long session cannot grow without limit.
         session[SESSION_KEY] = ids[-50:]
+
+
+def session_remove_drafts(session, draft_ids) -> None:
+    remove = {str(d) for d in draft_ids}
+    session[SESSION_KEY] = [d for d in session.get(SESSION_KEY, []) if d not in remove]
 
 
 def session_has_draft(session, draft_id) -> bool:

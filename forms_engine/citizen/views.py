@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from forms_engine.cases.status import case_status_url
+from forms_engine.identity import services as identity_services
+from forms_engine.identity.base import level_label
 
 from . import selectors, services
 from .formatting import i18n, money
@@ -80,7 +82,13 @@ def start(request, process_id: str):
     definition = services.definition_for(offer.version)
     doc = offer.version.definition
     error = ""
-    if request.method == "POST":
+    identity = identity_services.session_identity(request.session)
+    missing_level = services.identity_level_refusal(definition, identity)
+    status = 200
+    if request.method == "POST" and missing_level:
+        # Enforced before the first step: no draft without the required sign-in.
+        status = 403
+    elif request.method == "POST":
         municipality = None
         if len(offer.municipalities) == 1:
             municipality = offer.municipalities[0]
@@ -90,7 +98,9 @@ def start(request, process_id: str):
             if municipality is None:
                 error = _("Bitte wählen Sie Ihre Kommune aus.")
         if municipality is not None:
-            draft = services.draft_start(process_version=offer.version, municipality=municipality)
+            draft = services.draft_start(
+                process_version=offer.version, municipality=municipality, identity=identity
+            )
             services.session_add_draft(request.session, draft)
             first = definition.applicable_steps({})[0]
             return redirect("citizen:step", draft_id=draft.pk, step_id=first.id)
@@ -121,8 +131,27 @@ def start(request, process_id: str):
             "error": error,
             "site_name": _site_name(offer.municipalities),
             "process_id": process_id,
+            **_identity_context(request, definition, identity, missing_level, lang),
+            "identity_refused": status == 403,
         },
+        status=status,
     )
+
+
+def _identity_context(request, definition, identity, missing_level, lang) -> dict:
+    """What the start and submit pages say about the sign-in the process needs."""
+    required = services.identity_required_level(definition)
+    return {
+        "identity_required": required if required != "none" else "",
+        "identity_required_label": level_label(required, lang),
+        "identity_missing": missing_level or "",
+        "identity": identity,
+        "identity_name": identity_services.display_name(identity),
+        "identity_level_label": level_label(identity["level"], lang) if identity else "",
+        "identity_available": identity_services.identity_available(),
+        "sign_in_level": missing_level or required,
+        "sign_in_next": request.get_full_path(),
+    }
 
 
 def _walk_fields(fields):
@@ -167,12 +196,22 @@ def step(request, draft_id, step_id: str):
     # Only upload fields look at the draft's uploads: no query for the other steps.
     uploads = _uploads_of(draft) if _has_upload(definition, current) else {}
 
+    locked = identity_services.locked_values(definition, draft.identity_attributes, step_id)
+
     if request.method == "GET":
         services.draft_set_current_step(draft=draft, step_id=step_id)
         data = (draft.answers or {}).get(step_id) or {}
+        if locked:
+            data = identity_services.apply_locked(data, locked)
         fields = _applicable(definition, current, draft.answers)
         form = build_form(
-            step=current, fields=fields, data=data, errors={}, lang=lang, uploads=uploads
+            step=current,
+            fields=fields,
+            data=data,
+            errors={},
+            lang=lang,
+            uploads=uploads,
+            locked=locked,
         )
         return _render_step(request, draft, definition, current, steps, form, lang, returning)
 
@@ -180,6 +219,11 @@ def step(request, draft_id, step_id: str):
     all_fields = list(current.fields())
     parsed = Parsed(data={}, known_uploads=set(uploads))
     data = parse_fields(all_fields, request.POST, request.FILES, [], step_id, parsed)
+    if locked:
+        # Confirmed by the ID: whatever was posted for these fields is ignored.
+        data = identity_services.apply_locked(data, locked)
+        for key in locked:
+            parsed.errors.pop(key, None)
     _store_uploads(draft, parsed, data, request.POST)
     if parsed.uploads:  # new files were stored: list them with the earlier ones
         uploads = _uploads_of(draft)
@@ -200,6 +244,7 @@ def step(request, draft_id, step_id: str):
             lang=lang,
             uploads=uploads,
             focus=focus,
+            locked=locked,
         )
         status_message = (
             _("Ein Eintrag wurde hinzugefügt.")
@@ -255,6 +300,7 @@ def step(request, draft_id, step_id: str):
             lang=lang,
             uploads=uploads,
             extra_errors=extra,
+            locked=locked,
         )
         return _render_step(
             request, draft, definition, current, steps, form, lang, returning, notice=notice
@@ -462,7 +508,7 @@ def _declarations(definition, lang):
 
 @require_http_methods(["GET", "POST"])
 def submit(request, draft_id):
-    from forms_engine.cases.exceptions import AnswersInvalid
+    from forms_engine.cases.exceptions import AnswersInvalid, SubmissionRefused
 
     lang = _lang()
     draft, definition = _open_draft(request, draft_id)
@@ -472,6 +518,8 @@ def submit(request, draft_id):
     accepted = list(draft.declarations or [])
     errors = []
     answer_errors = []
+    refusal = ""
+    status = 200
     if request.method == "POST":
         posted = request.POST.getlist("declaration")
         accepted = [d["id"] for d in declarations if d["id"] in posted]
@@ -480,11 +528,18 @@ def submit(request, draft_id):
                 d["error"] = _("Bitte bestätigen Sie diese Erklärung.")
                 errors.append((d["dom_id"], d["error"]))
         if not errors:
+            # A citizen who signed in again at a higher level (same person) brings it along.
+            draft = services.draft_identity_update(
+                draft=draft, identity=identity_services.session_identity(request.session)
+            )
             try:
                 services.draft_submit(draft=draft, declarations=accepted, language=lang)
             except AnswersInvalid as exc:
                 for error in exc.errors:
                     answer_errors.append(_answer_error(draft, definition, error, lang))
+            except SubmissionRefused as exc:
+                refusal = _error_message(exc, lang)
+                status = 403 if exc.code == "identity_level" else 409
             else:
                 return redirect("citizen:confirmation", draft_id=draft.pk)
         else:
@@ -499,9 +554,22 @@ def submit(request, draft_id):
             "declarations": declarations,
             "errors": errors,
             "answer_errors": answer_errors,
-            "has_errors": bool(errors or answer_errors),
+            "has_errors": bool(errors or answer_errors or refusal),
+            "refusal": refusal,
             "back_url": reverse("citizen:summary", args=[draft.pk]),
+            **(
+                _identity_context(
+                    request,
+                    definition,
+                    identity_services.session_identity(request.session),
+                    services.identity_required_level(definition),
+                    lang,
+                )
+                if refusal
+                else {}
+            ),
         },
+        status=status,
     )
 
 
@@ -552,3 +620,65 @@ def page(request, slug: str):
     if slug not in PAGES:
         raise Http404
     return render(request, "citizen/page.html", {"title": PAGES[slug]})
+
+
+# --- citizen account ------------------------------------------------------------------
+
+
+def account(request):
+    """Drafts and cases of the signed-in citizen, found by the session's bPK2 only."""
+    lang = _lang()
+    identity = identity_services.session_identity(request.session)
+    context = {
+        "identity": identity,
+        "identity_name": identity_services.display_name(identity),
+        "identity_level_label": level_label(identity["level"], lang) if identity else "",
+        "identity_available": identity_services.identity_available(),
+        "signed_out": request.GET.get("abgemeldet") == "1" and not identity,
+    }
+    if identity:
+        drafts = []
+        for draft in selectors.account_drafts(identity["bpk2"]):
+            doc_title = draft.process_version.title
+            drafts.append(
+                {
+                    "title": doc_title,
+                    "municipality": draft.municipality.name,
+                    "updated_at": draft.updated_at,
+                    "url": reverse("citizen:account_draft", args=[draft.pk]),
+                }
+            )
+        cases = [
+            {
+                "title": case.process_version.title,
+                "reference": case.reference,
+                "submitted_at": case.submitted_at,
+                "status": case.get_status_display(),
+                "url": case_status_url(case),
+            }
+            for case in selectors.account_cases(identity["bpk2"])
+        ]
+        context.update({"drafts": drafts, "cases": cases})
+    return render(request, "citizen/account.html", context)
+
+
+def account_draft(request, draft_id):
+    """Continue one of the signed-in citizen's drafts (its bPK2 opens it in this session)."""
+    identity = identity_services.session_identity(request.session)
+    draft = selectors.account_draft_get((identity or {}).get("bpk2", ""), draft_id)
+    services.session_add_draft(request.session, draft)
+    definition = services.definition_for(draft.process_version)
+    ids = [s.id for s in definition.applicable_steps(draft.answers)]
+    step_id = draft.current_step if draft.current_step in ids else ids[0]
+    return redirect("citizen:step", draft_id=draft.pk, step_id=step_id)
+
+
+@require_POST
+def account_sign_out(request):
+    """Forget the identity; the drafts it opened are no longer reachable from this session."""
+    bpk2 = identity_services.session_sign_out(request.session)
+    if bpk2:
+        services.session_remove_drafts(
+            request.session, [d.pk for d in selectors.account_drafts(bpk2)]
+        )
+    return redirect(reverse("citizen:account") + "?abgemeldet=1")
