@@ -224,11 +224,11 @@ def _label(choices, value: str) -> str:
         return value or "–"
 
 
-def _attribute_value(value) -> str:
+def identity_attribute_value(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(_attribute_value(v) for v in value.values() if v not in (None, ""))
+        return ", ".join(identity_attribute_value(v) for v in value.values() if v not in (None, ""))
     if isinstance(value, list | tuple):
-        return ", ".join(_attribute_value(v) for v in value)
+        return ", ".join(identity_attribute_value(v) for v in value)
     text = str(value)
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         return date_de(text)
@@ -256,7 +256,7 @@ def identity_facts(case: Case, required_level: str = "none") -> dict:
     elif required_level not in ("", "none", None):
         summary = f"{summary} (gefordert: {_label(IdentityLevel, required_level)})"
     attributes = [
-        {"label": ATTRIBUTE_LABELS.get(key, key), "value": _attribute_value(value)}
+        {"label": ATTRIBUTE_LABELS.get(key, key), "value": identity_attribute_value(value)}
         for key, value in (case.identity_attributes or {}).items()
         if key not in HIDDEN_ATTRIBUTES and value not in (None, "", [], {})
     ]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.cases.models import Case
+from forms_engine.cases.postbox import BODY_MAX, SUBJECT_MAX
 from forms_engine.cases.workflow import MESSAGE_MAX, NOTE_MAX
 
 DATE_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
@@ -76,3 +77,15 @@ class NoteForm(forms.Form):
         strip=True,
         error_messages={"required": _("Bitte geben Sie einen Text ein.")},
     )
+
+
+class MessageForm(forms.Form):
+    """A message to the applicant in the case's postbox (a question: Rückfrage)."""
+
+    subject = forms.CharField(required=False, max_length=SUBJECT_MAX, strip=True)
+    body = forms.CharField(
+        max_length=BODY_MAX,
+        strip=True,
+        error_messages={"required": _("Bitte geben Sie eine Nachricht ein.")},
+    )
+    requests_documents = forms.BooleanField(required=False)

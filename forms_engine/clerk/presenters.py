@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from forms_engine.cases.models import Case
+from forms_engine.cases.models import Case, CaseMessage, IdentityLevel, PaymentStatus
 from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.summary import answer_sections
 
@@ -18,6 +19,11 @@ AUDIT_ACTIONS = {
     "upload.downloaded": _("Datei heruntergeladen"),
     "pipeline.routed": _("Im Postfach eingegangen"),
     "case.submitted": _("Antrag eingereicht"),
+    "message.sent": _("Nachricht an Antragsteller/in gesendet"),
+    "message.replied": _("Antwort der Antragstellerin / des Antragstellers eingegangen"),
+    "message.read": _("Nachrichten gelesen"),
+    "supplement.rendered": _("Nachtrag zur Fallakte erstellt"),
+    "supplement.downloaded": _("Nachtrag heruntergeladen"),
 }
 
 # What a transition button says: the action, not only the status it leads to.
@@ -81,6 +87,76 @@ def audit_rows(entries) -> list[dict]:
                 "actor": entry.actor_label,
                 "action": AUDIT_ACTIONS.get(entry.action, entry.action),
                 "detail": detail,
+            }
+        )
+    return rows
+
+
+def identity_rows(case: Case) -> dict:
+    """Identity as the case page shows it: level (+ required), means, confirmed attributes."""
+    from forms_engine.cases.casefile import (
+        ATTRIBUTE_LABELS,
+        HIDDEN_ATTRIBUTES,
+        bpk2_fingerprint,
+        identity_attribute_value,
+    )
+
+    definition = version_definition(case.process_version)
+    required = (getattr(definition, "identity", None) or {}).get("level", "none")
+    attributes = [
+        (ATTRIBUTE_LABELS.get(key, key), identity_attribute_value(value))
+        for key, value in (case.identity_attributes or {}).items()
+        if key not in HIDDEN_ATTRIBUTES and value not in (None, "", [], {})
+    ]
+    return {
+        "level": case.get_identity_level_display(),
+        "identified": case.identity_level not in ("", "none"),
+        "required": _choice_label(IdentityLevel, required) if required != "none" else "",
+        "means": case.identity_means,
+        "pseudonym": bpk2_fingerprint(case.identity_bpk2),
+        "attributes": attributes,
+    }
+
+
+def payment_rows(case: Case) -> dict:
+    from forms_engine.citizen.formatting import money
+
+    lang = (get_language() or "de")[:2]
+    return {
+        "status": case.get_payment_status_display(),
+        "status_code": case.payment_status,
+        "required": case.payment_status != PaymentStatus.NOT_REQUIRED,
+        "amount": money(case.payment_amount, lang) if case.payment_amount is not None else "",
+        "reference": case.payment_reference,
+        "method": case.payment_method,
+        "transaction_id": case.payment_transaction_id,
+    }
+
+
+def _choice_label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def message_rows(messages) -> list[dict]:
+    """The postbox thread for the case page, oldest first; `new` marks unread answers."""
+    rows = []
+    for message in messages:
+        incoming = message.direction == CaseMessage.Direction.FROM_CITIZEN
+        rows.append(
+            {
+                "id": message.pk,
+                "incoming": incoming,
+                "new": incoming and message.read_at is None,
+                "at": message.created_at,
+                "who": _("Antragsteller/in") if incoming else _person(message.author),
+                "subject": message.subject,
+                "body": message.body,
+                "requests_documents": message.requests_documents,
+                "read_at": message.read_at,
+                "uploads": list(message.uploads.all()),
             }
         )
     return rows

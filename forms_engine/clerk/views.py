@@ -22,7 +22,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from forms_engine.cases import selectors
-from forms_engine.cases.models import Case
+from forms_engine.cases.models import Case, CaseDocument, CaseMessage
+from forms_engine.cases.postbox import (
+    PostboxRefused,
+    message_mark_read,
+    message_send_to_citizen,
+    messages_for_clerk,
+    unread_answer_case_ids,
+)
 from forms_engine.cases.workflow import (
     AssignRefused,
     NoteRefused,
@@ -35,8 +42,16 @@ from forms_engine.cases.workflow import (
 )
 from forms_engine.core.audit import audit_log, audit_trail
 
-from .forms import AssignForm, InboxFilterForm, NoteForm, TransitionForm
-from .presenters import answer_sections_for, audit_rows, status_rows, transition_buttons
+from .forms import AssignForm, InboxFilterForm, MessageForm, NoteForm, TransitionForm
+from .presenters import (
+    answer_sections_for,
+    audit_rows,
+    identity_rows,
+    message_rows,
+    payment_rows,
+    status_rows,
+    transition_buttons,
+)
 
 LOGIN_URL = reverse_lazy("clerk:login")
 
@@ -57,7 +72,7 @@ class ClerkLogoutView(auth_views.LogoutView):
     next_page = LOGIN_URL
 
 
-def _refusal_text(exc: WorkflowRefused) -> str:
+def _refusal_text(exc: WorkflowRefused | PostboxRefused) -> str:
     return exc.message if (get_language() or "de").startswith("de") else exc.message_en
 
 
@@ -72,6 +87,16 @@ def inbox(request):
     except ValueError:
         number = 1
     page = selectors.inbox_page(selectors.inbox_cases(request.user, **filters), number=number)
+    # Two small queries for the page's rows only: unread answers and payment status.
+    ids = [case.pk for case in page.cases]
+    unread = unread_answer_case_ids(ids)
+    payments = dict(Case.objects.filter(pk__in=ids).values_list("pk", "payment_status"))
+    labels = dict(Case._meta.get_field("payment_status").choices)
+    for case in page.cases:
+        case.unread_answers = case.pk in unread
+        status = payments.get(case.pk, "")
+        case.payment_code = status
+        case.payment_label = labels.get(status, status) if status != "not_required" else ""
     query = {k: v for k, v in request.GET.items() if k != "seite" and v}
     return render(
         request,
@@ -96,12 +121,21 @@ def case_detail(request, case_id):
     audit_log(actor=request.user, action="case.viewed", case_id=case.pk)
     detail = selectors.case_detail(case)
     lang = (get_language() or "de")[:2]
+    thread = message_rows(messages_for_clerk(case))
+    # Shown now, so read now (the rows above still mark them "neu" this once).
+    message_mark_read(case=case, direction=CaseMessage.Direction.FROM_CITIZEN, reader=request.user)
+    application_uploads = [u for u in detail.uploads if u.message_id is None]
     return render(
         request,
         "clerk/case_detail.html",
         {
             "case": case,
             "detail": detail,
+            "application_uploads": application_uploads,
+            "thread": thread,
+            "can_message": case.status not in (Case.Status.APPROVED, Case.Status.REJECTED),
+            "identity": identity_rows(case),
+            "payment": payment_rows(case),
             "sections": answer_sections_for(case, lang, detail.uploads),
             "transitions": transition_buttons(allowed_transitions(case.status)),
             "history": status_rows(detail.status_changes),
@@ -250,3 +284,56 @@ def case_note_view(request, case_id):
     else:
         messages.success(request, _("Die Notiz ist gespeichert."))
     return redirect(reverse("clerk:case", kwargs={"case_id": case.pk}) + "#notizen")
+
+
+@clerk_login_required
+@require_GET
+def supplement_download(request, case_id, document_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    document = CaseDocument.objects.filter(
+        case=case, pk=document_id, kind=CaseDocument.Kind.SUPPLEMENT
+    ).first()
+    if document is None:
+        raise Http404
+    from forms_engine.cases.casefile import casefile_open
+
+    try:
+        data = casefile_open(document)
+    except OSError:
+        raise Http404 from None
+    audit_log(
+        actor=request.user,
+        action="supplement.downloaded",
+        case_id=case.pk,
+        data={"document_id": document.pk, "sha256": document.sha256},
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = _content_disposition(document.file_name)
+    return _attachment_headers(response)
+
+
+@clerk_login_required
+@require_POST
+def case_message_view(request, case_id):
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    form = MessageForm(request.POST)
+    target = reverse("clerk:case", kwargs={"case_id": case.pk}) + "#postfach"
+    if not form.is_valid():
+        messages.error(request, _("Bitte geben Sie eine Nachricht ein."))
+        return redirect(target)
+    try:
+        message_send_to_citizen(
+            case=case,
+            author=request.user,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            requests_documents=form.cleaned_data["requests_documents"],
+        )
+    except PostboxRefused as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(
+            request,
+            _("Die Nachricht ist gesendet. Der Antrag wartet auf die Antwort (Rückfrage)."),
+        )
+    return redirect(target)
