@@ -68,23 +68,28 @@ def standin_timeout() -> int:
 
 
 def standin_endpoint_known(originator_id: str, end_point_id: str) -> bool:
-    """Known: an active Activation bound to the demo backend (explicitly or by default)."""
+    """Known: an active Activation whose binding names this pair: its explicit options
+    (any backend, so an `xbezahldienste` binding may point here too), or the pair derived
+    from process id and ARS when it names no backend or `demo`."""
     from forms_engine.catalog.models import Activation
 
     from .backends.demo import demo_binding_options
 
     if not (_ID.match(originator_id or "") and _ID.match(end_point_id or "")):
         return False
-    activations = Activation.objects.filter(
-        is_active=True, payment_backend__in=("", "demo")
-    ).select_related("process", "municipality")
+    activations = Activation.objects.filter(is_active=True).select_related(
+        "process", "municipality"
+    )
     for activation in activations:
-        options = {
-            **demo_binding_options(
-                process_identifier=activation.process.identifier, ars=activation.municipality.ars
-            ),
-            **(activation.payment_options or {}),
-        }
+        options = dict(activation.payment_options or {})
+        if activation.payment_backend in ("", "demo"):
+            options = {
+                **demo_binding_options(
+                    process_identifier=activation.process.identifier,
+                    ars=activation.municipality.ars,
+                ),
+                **options,
+            }
         if (options.get("originator_id"), options.get("end_point_id")) == (
             originator_id,
             end_point_id,
