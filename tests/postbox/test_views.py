@@ -240,3 +240,19 @@ def test_an_older_open_question_can_be_chosen(case, clerk_steuer, client):
     assert f"?antworten={first.pk}" in page
     chosen = client.get(f"{case_status_url(case)}?antworten={first.pk}").content.decode()
     assert f'name="in_reply_to" value="{first.pk}"' in chosen
+
+
+def test_the_postbox_speaks_english(case, clerk_steuer, client, steuer_client):
+    ask(case, clerk_steuer, requests_documents=True)
+    client.cookies["django_language"] = "en"
+    steuer_client.cookies["django_language"] = "en"
+
+    page = client.get(case_status_url(case), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Messages" in page and "Send answer" in page and "Add files" in page
+    assert "The authority asks for documents." in page
+
+    clerk_page = steuer_client.get(
+        f"/sachbearbeitung/faelle/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Postbox" in clerk_page and "Send message" in clerk_page
+    assert "Identity and payment" in clerk_page and "no payment required" in clerk_page
