@@ -321,7 +321,7 @@ def _case_create(
         )
 
     definition = version_definition(version)
-    identity = _identity_checked(definition, identity)
+    identity, identity_refusal = _identity_checked(definition, identity)
     answers = answers if isinstance(answers, dict) else {}
     if identity["attributes"]:
         answers = enforce_confirmed(definition, identity["attributes"], answers)
@@ -340,6 +340,8 @@ def _case_create(
     )
     if errors:
         raise AnswersInvalid(errors)
+    if identity_refusal is not None:
+        raise identity_refusal
 
     pruned = definition.prune(answers)
     uploads, upload_errors = _resolve_uploads(
@@ -392,8 +394,11 @@ def _case_create(
     return case
 
 
-def _identity_checked(definition, identity: Mapping | None) -> dict:
-    """The identity to store on the case; refused if below the version's requirement."""
+def _identity_checked(definition, identity: Mapping | None) -> tuple[dict, Exception | None]:
+    """(identity to store on the case, the refusal if it is below the version's level).
+
+    The refusal is raised after the answers are validated, so answer errors come first.
+    """
     identity = identity if isinstance(identity, Mapping) else {}
     level = identity.get("level") or "none"
     if level not in LEVELS or not identity.get("bpk2"):
@@ -401,8 +406,9 @@ def _identity_checked(definition, identity: Mapping | None) -> dict:
     required = (definition.identity or {}).get("level") or "none"
     if definition.schriftform:
         required = "hoch"
+    refusal = None
     if not level_satisfies(level, required):
-        raise SubmissionRefused(
+        refusal = SubmissionRefused(
             "Für diesen Antrag müssen Sie sich mit dem Vertrauensniveau "
             f"„{level_label(required)}“ anmelden. Ihre Anmeldung reicht dafür nicht aus.",
             f"This application requires signing in at trust level "
@@ -410,14 +416,15 @@ def _identity_checked(definition, identity: Mapping | None) -> dict:
             "identity_level",
         )
     if level == "none":
-        return {"level": "none", "means": "", "bpk2": "", "attributes": {}}
+        return {"level": "none", "means": "", "bpk2": "", "attributes": {}}, refusal
     attributes = identity.get("attributes")
-    return {
+    stored = {
         "level": level,
         "means": str(identity.get("means") or "")[:50],
         "bpk2": str(identity["bpk2"])[:200],
         "attributes": dict(attributes) if isinstance(attributes, Mapping) else {},
     }
+    return stored, refusal
 
 
 def case_intake_complete(*, case_id) -> Case | None:
