@@ -127,9 +127,11 @@ def _context(request, case: Case, form: dict, errors: list) -> dict:
 
 
 def _private(response):
-    # The token is the only key to this page: keep it out of caches, referrers and indexes.
+    # The token is the only key to this page: keep it out of caches, indexes and the
+    # referrers sent to other sites. Not "no-referrer": with it browsers send `Origin: null`
+    # on the answer form's POST, which Django's CSRF origin check rightly refuses.
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
