@@ -31,6 +31,9 @@ from ..base import (
 _ID = {"type": "string", "minLength": 1, "maxLength": 36, "pattern": "^[\\w\\d-]+$"}
 _ENV = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 100}
 
+# The problem type's name before v1.0.
+_ALIASES = {"NO_VALID_ORIGINATOR_OR_DESTINATION": "NO_VALID_ORIGINATOR_OR_ENDPOINT"}
+
 # Statuses other wordings use for the same states (FIT-Connect metadata 1.0.0 says BOOKED).
 _STATUS = {
     "INITIAL": INITIAL,
@@ -181,14 +184,13 @@ class XBezahldiensteProvider(PaymentProvider):
                 problem = loaded if isinstance(loaded, dict) else {}
             except ValueError:
                 problem = {}
-        code = str(problem.get("functionalCode") or "").upper()
+        code = _ALIASES.get(c := str(problem.get("functionalCode") or "").upper(), c)
         if code not in PROBLEM_TYPES:
             tail = str(problem.get("type") or "").rstrip("/").rsplit("/", 1)[-1].upper()
+            tail = _ALIASES.get(tail.rsplit(":", 1)[-1], tail.rsplit(":", 1)[-1])
             code = tail if tail in PROBLEM_TYPES else ""
         if not code:
             code = "FORBIDDEN" if response.status in (401, 403) else "UNSPECIFIED"
-        if code == "NO_VALID_ORIGINATOR_OR_DESTINATION":
-            code = "NO_VALID_ORIGINATOR_OR_ENDPOINT"
         detail = str(problem.get("functionalText") or problem.get("detail") or "").strip()
         transient = response.status >= 500 or response.status in (408, 429)
         return PaymentError(
