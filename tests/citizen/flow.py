@@ -90,12 +90,25 @@ class Result:
 
 
 class Flow:
-    def __init__(self, client, process_id: str, municipality_slug: str = "musterstadt"):
+    def __init__(
+        self,
+        client,
+        process_id: str,
+        municipality_slug: str = "musterstadt",
+        persona: str = "erika-mustermann",
+    ):
         self.client = client
+        self.persona = persona
         self.process_id = process_id
         self.municipality_slug = municipality_slug
 
     def start(self):
+        page = self.client.get(reverse("citizen:start", args=[self.process_id]))
+        if 'id="identity-offer"' in page.content.decode():
+            # The process needs BundID: sign in as a citizen would (stand-in, Online-Ausweis).
+            from tests.identity.helpers import sign_in
+
+            sign_in(self.client, persona=self.persona, means="eid", level="hoch")
         response = self.client.post(
             reverse("citizen:start", args=[self.process_id]),
             {"municipality": self.municipality_slug},
@@ -114,7 +127,11 @@ class Flow:
             if f.type != "repeat" or not isinstance(values.get(f.name), list):
                 continue
             wanted = len(values[f.name])
-            shown = int(re.search(rf'name="{f.name}\._count" value="(\d+)"', content)[1])
+            count = re.search(rf'name="{f.name}\._count" value="(\d+)"', content)
+            if count is None:
+                # A conditional group not shown yet: the next POST reveals it with its entries.
+                continue
+            shown = int(count[1])
             while shown < wanted:
                 if f'value="add:{f.name}"' not in content:
                     result.blocked.append(f"/{step.id}/{f.name}")
