@@ -83,3 +83,26 @@ def level_process_factory(musterstadt):
         return process_id
 
     return make
+
+
+def sample_identity(level: str = "hoch", persona: str = "erika-mustermann") -> dict:
+    """An identity as the stand-in gives it (for `case_submit(identity=...)` in tests that
+    submit sample answers of processes needing a sign-in). Sample answers use Erika."""
+    from forms_engine.identity.attributes import ATTRIBUTES
+    from forms_engine.identity.stub_idp import SELF_DECLARED, bpk2_for, persona_get
+
+    person = persona_get(persona)
+    trust = {"basis": "NORMAL", "substanziell": "SUBSTANZIELL", "hoch": "HOCH"}[level]
+    attributes = {
+        name: {"value": person[name], "trust": "NORMAL" if name in SELF_DECLARED else trust,
+               "oid": oid}
+        for name, (oid, _friendly) in ATTRIBUTES.items()
+        if person.get(name)
+    }  # fmt: skip
+    means = {"basis": "Benutzername", "substanziell": "ELSTER", "hoch": "Online-Ausweis"}[level]
+    return {
+        "level": level,
+        "means": means,
+        "bpk2": bpk2_for(person["id"], "test-service"),
+        "attributes": attributes,
+    }
