@@ -16,6 +16,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.formatting import i18n
 from forms_engine.citizen.selectors import draft_for_session
 
@@ -71,7 +72,7 @@ def overview(request, draft_id):
         except PaymentError as exc:
             error = exc.message_en if lang == "en" else exc.message
     lines, total_text, _total = selectors.payment_fee_lines(draft=draft, lang=lang)
-    definition = services._definition(draft)
+    definition = version_definition(draft.process_version)
     paid = selectors.payment_paid_for(draft=draft, amount=amount)
     response = render(
         request,
