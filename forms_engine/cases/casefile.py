@@ -186,11 +186,13 @@ ATTRIBUTE_LABELS = {
     "givenName": "Vorname",
     "urn:oid:2.5.4.42": "Vorname",
     "family_name": "Familienname",
+    "familyName": "Familienname",
     "surname": "Familienname",
     "urn:oid:2.5.4.4": "Familienname",
     "birth_name": "Geburtsname",
     "birthName": "Geburtsname",
     "birth_date": "Geburtsdatum",
+    "birthDate": "Geburtsdatum",
     "birthdate": "Geburtsdatum",
     "urn:oid:1.2.40.0.10.2.1.1.55": "Geburtsdatum",
     "place_of_birth": "Geburtsort",
@@ -210,7 +212,10 @@ ATTRIBUTE_LABELS = {
     "address": "Anschrift",
     "email": "E-Mail",
     "mail": "E-Mail",
+    "phone": "Telefon",
 }
+# BundID reports a trust level per attribute; these two mean "confirmed by the ID".
+CONFIRMED_TRUST = frozenset({"SUBSTANZIELL", "HOCH"})
 # Never printed among the attributes: the pseudonym (shown shortened) and technical keys.
 HIDDEN_ATTRIBUTES = {"bpk2", "bPK2", "urn:oid:1.3.6.1.4.1.25484.494450.3", "level", "means"}
 
@@ -225,6 +230,8 @@ def _label(choices, value: str) -> str:
 
 
 def identity_attribute_value(value) -> str:
+    if isinstance(value, dict) and "value" in value:
+        return identity_attribute_value(value["value"])
     if isinstance(value, dict):
         return ", ".join(identity_attribute_value(v) for v in value.values() if v not in (None, ""))
     if isinstance(value, list | tuple):
@@ -233,6 +240,26 @@ def identity_attribute_value(value) -> str:
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         return date_de(text)
     return text
+
+
+def identity_confirmed_attributes(attributes) -> list[tuple[str, object]]:
+    """(name, value) of the attributes the ID confirmed, in the order given.
+
+    The identity plugin stores `{name: {"value", "trust", "oid"}}`; an attribute with a
+    trust level below "substanziell" is self-declared (it is in the answers anyway) and
+    left out. A plain value (no trust given) counts as confirmed.
+    """
+    confirmed = []
+    for key, value in (attributes or {}).items():
+        if key in HIDDEN_ATTRIBUTES or value in (None, "", [], {}):
+            continue
+        if isinstance(value, dict) and "value" in value:
+            if value.get("trust") and value["trust"] not in CONFIRMED_TRUST:
+                continue
+            if value["value"] in (None, ""):
+                continue
+        confirmed.append((key, value))
+    return confirmed
 
 
 def bpk2_fingerprint(bpk2: str) -> str:
@@ -257,8 +284,7 @@ def identity_facts(case: Case, required_level: str = "none") -> dict:
         summary = f"{summary} (gefordert: {_label(IdentityLevel, required_level)})"
     attributes = [
         {"label": ATTRIBUTE_LABELS.get(key, key), "value": identity_attribute_value(value)}
-        for key, value in (case.identity_attributes or {}).items()
-        if key not in HIDDEN_ATTRIBUTES and value not in (None, "", [], {})
+        for key, value in identity_confirmed_attributes(case.identity_attributes)
     ]
     return {
         "summary": summary,

@@ -96,17 +96,16 @@ def identity_rows(case: Case) -> dict:
     """Identity as the case page shows it: level (+ required), means, confirmed attributes."""
     from forms_engine.cases.casefile import (
         ATTRIBUTE_LABELS,
-        HIDDEN_ATTRIBUTES,
         bpk2_fingerprint,
         identity_attribute_value,
+        identity_confirmed_attributes,
     )
 
     definition = version_definition(case.process_version)
     required = (getattr(definition, "identity", None) or {}).get("level", "none")
     attributes = [
         (ATTRIBUTE_LABELS.get(key, key), identity_attribute_value(value))
-        for key, value in (case.identity_attributes or {}).items()
-        if key not in HIDDEN_ATTRIBUTES and value not in (None, "", [], {})
+        for key, value in identity_confirmed_attributes(case.identity_attributes)
     ]
     return {
         "level": case.get_identity_level_display(),

@@ -56,7 +56,14 @@ def submit_sample(published_processes, municipality, path, key="k1"):
 
     data = load_sample(path)
     answers = substitute_files(data["answers"], "", upload)
+    level = (definition.doc.get("identity") or {}).get("level", "none")
+    identity = None
+    if level != "none":
+        from tests.identity.helpers import sample_identity
+
+        identity = sample_identity(level)
     return case_submit(
+        identity=identity,
         process_version=version,
         municipality=municipality,
         answers=answers,
@@ -293,3 +300,22 @@ def test_identity_and_payment_come_from_the_case(case):
     fingerprint = hashlib.sha256(b"bPK2-GEHEIM-1234567890").hexdigest()[:16]
     assert fingerprint in text
     assert "Platzhalter" not in text
+
+
+def test_identity_attributes_in_the_plugins_format_show_only_confirmed_ones(case):
+    Case.objects.filter(pk=case.pk).update(
+        identity_level="hoch",
+        identity_means="Online-Ausweis",
+        identity_attributes={
+            "givenName": {"value": "Erika", "trust": "HOCH", "oid": "urn:oid:2.5.4.42"},
+            "birthDate": {"value": "1964-08-12", "trust": "HOCH", "oid": "x"},
+            "email": {"value": "selbst@example.org", "trust": "NORMAL", "oid": "y"},
+        },
+    )
+    case.refresh_from_db()
+    html = casefile_html(case)
+
+    assert "Vorname (laut Nachweis)" in html and "Erika" in html
+    assert "12.08.1964" in html
+    assert "selbst@example.org" not in html
+    assert "urn:oid" not in html
