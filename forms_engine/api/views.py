@@ -24,6 +24,7 @@ from forms_engine.catalog.selectors import (
     version_get,
 )
 from forms_engine.citizen.uploads import UploadRejected, upload_spec_for, upload_store
+from forms_engine.identity.services import session_identity
 
 from .serializers import (
     ErrorResponseSerializer,
@@ -286,6 +287,9 @@ class SubmissionView(APIView):
                 submission_key=f"api:{key}" if key else f"api:{uuid.uuid4().hex}",
                 upload_owner=data["upload_tokens"],
                 language=getattr(request, "LANGUAGE_CODE", "de"),
+                # A front end on the engine's own origin signs the citizen in through the
+                # identity plugin; the API never takes an identity claimed in the body.
+                identity=session_identity(request.session),
             )
         except AnswersInvalid as exc:
             return errors_response(

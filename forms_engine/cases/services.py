@@ -30,9 +30,10 @@ from forms_engine.citizen.uploads import (
 from forms_engine.definitions import FieldError
 from forms_engine.identity.base import LEVELS, level_label, level_satisfies
 from forms_engine.identity.services import enforce_confirmed
+from forms_engine.payments.services import payment_gate, payment_record_on_case
 
 from .exceptions import AnswersInvalid, SubmissionRefused
-from .models import Case, CaseStatusChange, ReferenceCounter
+from .models import Case, CaseStatusChange, PaymentStatus, ReferenceCounter
 from .status import case_status_token_hash
 
 UPLOAD_PREFIX = "upload:"
@@ -342,6 +343,12 @@ def _case_create(
         raise AnswersInvalid(errors)
     if identity_refusal is not None:
         raise identity_refusal
+    if isinstance(upload_owner, Draft) and payment_gate(draft=locked_draft) is not None:
+        raise SubmissionRefused(
+            "Bitte bezahlen Sie zuerst die Gebühr; danach können Sie den Antrag absenden.",
+            "Please pay the fee first; then you can submit the application.",
+            "payment_required",
+        )
 
     pruned = definition.prune(answers)
     uploads, upload_errors = _resolve_uploads(
@@ -391,7 +398,18 @@ def _case_create(
         # A second submit of the same draft hits the OneToOne constraint → IntegrityError.
         Draft.objects.filter(pk=upload_owner.pk).update(submitted_case=case)
         upload_owner.submitted_case = case
+        payment_record_on_case(draft=locked_draft, case=case)
+    else:
+        _payment_record_without_draft(case=case, definition=definition, answers=pruned)
     return case
+
+
+def _payment_record_without_draft(*, case, definition, answers) -> None:
+    """API submissions take no online payment (yet): a fee that is owed is invoiced."""
+    amount = definition.fee_total(answers)
+    if amount > 0 and definition.payment_policy in ("required", "deferred"):
+        case.payment_status, case.payment_amount = PaymentStatus.INVOICE, amount
+        case.save(update_fields=["payment_status", "payment_amount"])
 
 
 def _identity_checked(definition, identity: Mapping | None) -> tuple[dict, Exception | None]:

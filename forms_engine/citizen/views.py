@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forms_engine.cases.status import case_status_url
 from forms_engine.identity import services as identity_services
 from forms_engine.identity.base import level_label
+from forms_engine.payments.services import payment_gate
 
 from . import selectors, services
 from .formatting import i18n, money
@@ -514,6 +515,10 @@ def submit(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
+    # Policy "required": the fee is paid (for the amount the answers give now) first.
+    pay_first = payment_gate(draft=draft)
+    if pay_first is not None:
+        return redirect(pay_first)
     declarations = _declarations(definition, lang)
     accepted = list(draft.declarations or [])
     errors = []

@@ -7,9 +7,11 @@ stored. "@file:<name>" values are uploaded first (fixtures/uploads/<name>).
 import pytest
 
 from forms_engine.cases.models import Case
+from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.models import Upload
 from tests.api.helpers import submission_body, version_url
 from tests.conftest import load_sample, sample_answer_files
+from tests.identity.helpers import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +32,10 @@ def test_sample_answers_pass_or_fail_through_the_api(api_client, published_proce
     process_id = path.parent.name
     sample = load_sample(path)
     version = published_processes[process_id].version
+    required = version_definition(published_processes[process_id]).identity["level"]
+    if required != "none" or version_definition(published_processes[process_id]).schriftform:
+        # The citizen signs in (BundID stand-in, Online-Ausweis) in the API client's session.
+        sign_in(api_client, means="eid", level="hoch")
     body = submission_body(api_client, process_id, sample, version)
     response = api_client.post(
         version_url(process_id, version) + "submissions/", body, format="json"
@@ -45,3 +51,22 @@ def test_sample_answers_pass_or_fail_through_the_api(api_client, published_proce
         assert reported == sorted(set(expect["errors"]))
         assert Case.objects.count() == 0
         assert not Upload.objects.filter(case__isnull=False).exists()
+
+
+def test_an_identity_process_is_refused_through_the_api_without_a_signed_in_citizen(
+    api_client, published_processes
+):
+    path = next(
+        p for p in SAMPLES if p.parent.name == "meldebescheinigung" and p.stem.startswith("valid-")
+    )
+    sample = load_sample(path)
+    version = published_processes["meldebescheinigung"].version
+    body = submission_body(api_client, "meldebescheinigung", sample, version)
+
+    response = api_client.post(
+        version_url("meldebescheinigung", version) + "submissions/", body, format="json"
+    )
+
+    assert response.status_code in (400, 403), response.json()
+    assert [e["code"] for e in response.json()["errors"]] == ["identity_level"]
+    assert Case.objects.count() == 0

@@ -224,7 +224,8 @@ def test_header_declarations_identity_payment_and_history_are_in_german(case):
         "Version1.0.0",
         "Ichversichere",
         "Identifizierungkeine(nichterforderlich)",
-        "ZahlungkeineZahlungnötig",
+        # Hundesteuer requires payment; filed without the online payment it is invoiced.
+        "ZahlungRechnungfolgt",
         "Verlauf",
         "Eingegangen",
         "96,00€",

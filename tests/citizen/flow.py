@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -161,6 +162,18 @@ class Flow:
             # New questions revealed by this page's answers: post again, as a citizen would.
         return response
 
+    def pay(self, overview_url: str) -> None:
+        """Policy "required": pay on the payment stand-in like a citizen (needs the demo
+        backends and the payment client routed to this test server, see tests/payments)."""
+        response = self.client.post(overview_url)
+        assert response.status_code == 302, response.content[:300]
+        pay_page = urlsplit(response["Location"]).path
+        back = self.client.post(pay_page, {"action": "pay"})
+        assert back.status_code == 302, back.content[:300]
+        parts = urlsplit(back["Location"])
+        settled = self.client.get(parts.path + "?" + parts.query)
+        assert settled.status_code == 302, settled.content[:300]
+
     def run(self, sample: dict, *, submit: bool = True) -> Result:
         answers = sample["answers"]
         draft, url = self.start()
@@ -197,7 +210,11 @@ class Flow:
         if not submit:
             return result
         submit_url = reverse("citizen:submit", args=[draft.pk])
-        assert self.client.get(submit_url).status_code == 200
+        page = self.client.get(submit_url)
+        if page.status_code == 302 and page["Location"].startswith("/zahlung/"):
+            self.pay(page["Location"])
+            page = self.client.get(submit_url)
+        assert page.status_code == 200
         response = self.client.post(submit_url, {"declaration": sample.get("declarations", [])})
         if response.status_code == 302:
             confirmation = self.client.get(response["Location"])

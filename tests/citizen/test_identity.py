@@ -27,8 +27,14 @@ MELDE_VALID = ANSWER_FIXTURES / "meldebescheinigung" / "valid-arbeitgeber-post.j
 
 
 @pytest.fixture(autouse=True)
-def _demo_backends(settings):
+def _demo_backends(settings, monkeypatch):
+    """Demo identity and payment stand-ins on; the payment client talks to this test server."""
+    from forms_engine.payments import http
+    from tests.payments.conftest import ClientTransport
+
     settings.ENABLE_DEMO_BACKENDS = True
+    settings.FORMS_SITE_URL = "http://testserver"
+    monkeypatch.setattr(http, "default_transport", ClientTransport())
 
 
 @pytest.fixture
@@ -164,7 +170,9 @@ def test_attributes_from_a_username_account_are_not_locked(client, level_process
 
 
 def test_the_case_keeps_the_ids_values_even_if_the_draft_was_altered(client, published_processes):
-    result = Flow(client, "meldebescheinigung").run(load_sample(MELDE_VALID), submit=False)
+    flow = Flow(client, "meldebescheinigung")
+    result = flow.run(load_sample(MELDE_VALID), submit=False)
+    flow.pay(reverse("payments:overview", args=[result.draft.pk]))  # the fee is "required"
     draft = result.draft
     draft.refresh_from_db()
     answers = dict(draft.answers)
@@ -200,7 +208,9 @@ def test_the_identity_is_copied_to_the_case(client, published_processes):
 def test_a_draft_whose_identity_was_lowered_or_removed_is_refused_at_submit(
     client, published_processes, lowered
 ):
-    result = Flow(client, "meldebescheinigung").run(load_sample(MELDE_VALID), submit=False)
+    flow = Flow(client, "meldebescheinigung")
+    result = flow.run(load_sample(MELDE_VALID), submit=False)
+    flow.pay(reverse("payments:overview", args=[result.draft.pk]))  # the fee is "required"
     client.post(reverse("citizen:account_sign_out"))
     Draft.objects.filter(pk=result.draft.pk).update(
         identity_level=lowered[0], identity_bpk2=lowered[1] or ""

@@ -49,8 +49,9 @@ def test_an_unidentified_unpaid_case_says_so(hund_case, steuer_client):
     page = steuer_client.get(f"/sachbearbeitung/faelle/{hund_case.pk}/").content.decode()
 
     assert 'id="identity-level">keine' in page
-    assert "keine Zahlung nötig" in page
-    assert 'id="payment-reference"' not in page
+    # Hundesteuer requires payment; a case filed without the online payment is invoiced.
+    assert "Rechnung folgt" in page
+    assert 'id="payment-reference">–<' in page  # no Kassenzeichen before the invoice
 
 
 def test_the_inbox_shows_the_payment_status(identified_case, steuer_client):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+import pytest
 from django.contrib.messages import get_messages
 
+from forms_engine.payments import services
 from forms_engine.payments.models import PaymentStatus, PaymentTransaction
 
 from .conftest import pay_on_standin
@@ -92,9 +94,19 @@ def test_without_online_payment_the_overview_says_invoice(client, session_draft)
     assert 'id="payment-error"' in response.content.decode()
 
 
+def pay(demo, draft):
+    from urllib.parse import parse_qs, urlsplit
+
+    pay_url = services.payment_start(draft=draft, return_url="http://testserver/zurueck/")
+    back = pay_on_standin(demo, pay_url, "pay")
+    transaction_id = parse_qs(urlsplit(back).query)["zahlung"][0]
+    return services.payment_return(draft=draft, transaction_id=transaction_id)
+
+
 def test_a_submitted_draft_goes_to_its_confirmation(demo, client, session_draft):
     from forms_engine.citizen.services import draft_submit
 
+    pay(demo, session_draft)
     draft_submit(draft=session_draft, declarations=["wahrheit", "datenschutz"])
     response = client.get(f"/zahlung/{session_draft.pk}/")
     assert response["Location"] == f"/antrag/{session_draft.pk}/bestaetigung/"
@@ -107,3 +119,31 @@ def test_the_overview_in_english(demo, client, session_draft):
     assert "Pay now" in page
     assert "Dog tax (first year)" in page
     assert "€96.00" in page
+
+
+def test_an_unpaid_required_fee_sends_the_citizen_to_pay_and_blocks_submitting(
+    demo, client, session_draft
+):
+    from forms_engine.cases.exceptions import SubmissionRefused
+    from forms_engine.cases.models import Case
+    from forms_engine.citizen.services import draft_submit
+
+    page = client.get(f"/antrag/{session_draft.pk}/absenden/")
+    with pytest.raises(SubmissionRefused) as refused:
+        draft_submit(draft=session_draft, declarations=["wahrheit", "datenschutz"])
+
+    assert page.status_code == 302 and page["Location"] == f"/zahlung/{session_draft.pk}/"
+    assert refused.value.code == "payment_required"
+    assert Case.objects.count() == 0
+
+
+def test_a_paid_fee_is_recorded_on_the_case(demo, client, session_draft):
+    from forms_engine.cases.models import PaymentStatus as CasePaymentStatus
+    from forms_engine.citizen.services import draft_submit
+
+    paid = pay(demo, session_draft)
+    case = draft_submit(draft=session_draft, declarations=["wahrheit", "datenschutz"])
+
+    case.refresh_from_db()
+    assert case.payment_status == CasePaymentStatus.PAYED
+    assert case.payment_reference == paid.reference and case.payment_amount == paid.amount

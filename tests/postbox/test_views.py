@@ -255,4 +255,5 @@ def test_the_postbox_speaks_english(case, clerk_steuer, client, steuer_client):
         f"/sachbearbeitung/faelle/{case.pk}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Postbox" in clerk_page and "Send message" in clerk_page
-    assert "Identity and payment" in clerk_page and "no payment required" in clerk_page
+    # Hundesteuer requires payment; submitted without the online payment it is invoiced.
+    assert "Identity and payment" in clerk_page and "invoice to follow" in clerk_page
