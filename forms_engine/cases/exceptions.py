@@ -26,7 +26,9 @@ class SubmissionRefused(Exception):
     the municipality, draft of another version, …). Nothing was stored.
 
     `code` is machine-readable: `version_not_published`, `version_retired`, `not_offered`,
-    `draft_mismatch`, `draft_submitted`, `key_reused`.
+    `draft_mismatch`, `draft_submitted`, `key_reused`, `identity_level` (the achieved
+    identity is below the version's `identity.level`, or Schriftform without "hoch"),
+    `payment_required` (policy "required" and the fee for the current answers is unpaid).
     """
 
     def __init__(self, message: str, message_en: str, code: str):
