@@ -83,3 +83,68 @@ class ErrorItemSerializer(serializers.Serializer):
 
 class ErrorResponseSerializer(serializers.Serializer):
     errors = ErrorItemSerializer(many=True)
+
+
+class CaseHistoryItemSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text="received | in_progress | query | approved | rejected")
+    status_label = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    message = serializers.CharField(allow_blank=True)
+
+
+class CaseIdentitySerializer(serializers.Serializer):
+    level = serializers.CharField(help_text="none | basis | substanziell | hoch")
+    means = serializers.CharField(allow_blank=True)
+
+
+class CasePaymentSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        help_text="not_required | INITIAL | PAYED | CANCELED | FAILED | invoice"
+    )
+    amount = serializers.DecimalField(max_digits=11, decimal_places=2, allow_null=True)
+    reference = serializers.CharField(allow_blank=True, help_text="Kassenzeichen")
+    method = serializers.CharField(allow_blank=True)
+
+
+class CaseMessageFileSerializer(serializers.Serializer):
+    file_name = serializers.CharField()
+    media_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class CaseMessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    direction = serializers.ChoiceField(choices=["to_citizen", "from_citizen"])
+    subject = serializers.CharField(allow_blank=True)
+    body = serializers.CharField()
+    requests_documents = serializers.BooleanField()
+    in_reply_to = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+    files = CaseMessageFileSerializer(many=True)
+
+
+class CaseStatusSerializer(serializers.Serializer):
+    """What the citizen sees of a case: never internal notes, never who changed what."""
+
+    reference = serializers.CharField()
+    process = serializers.CharField()
+    version = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    history = CaseHistoryItemSerializer(many=True)
+    identity = CaseIdentitySerializer()
+    payment = CasePaymentSerializer()
+    messages = CaseMessageSerializer(many=True)
+
+
+class ClerkCaseSerializer(CaseStatusSerializer):
+    """The clerk's view adds the answers, the authority and the assignment."""
+
+    id = serializers.UUIDField()
+    authority = serializers.CharField()
+    assigned_to = serializers.CharField(allow_null=True)
+    applicant_name = serializers.CharField(allow_blank=True)
+    answers = serializers.JSONField()

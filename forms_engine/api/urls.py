@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import cases, views
 
 app_name = "api"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path(VERSION + "data-schema/", views.DataSchemaView.as_view(), name="data-schema"),
     path(VERSION + "uploads/", views.UploadView.as_view(), name="uploads"),
     path(VERSION + "submissions/", views.SubmissionView.as_view(), name="submissions"),
+    path("status/<str:token>/", cases.CaseStatusView.as_view(), name="case-status"),
+    path("sachbearbeitung/faelle/<str:case_id>/", cases.ClerkCaseView.as_view(), name="clerk-case"),
 ]
