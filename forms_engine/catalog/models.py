@@ -234,3 +234,39 @@ class Activation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process} in {self.municipality.name}"
+
+    def clean(self) -> None:
+        """The authority belongs to the municipality; plugins exist and their options are
+        valid against the plugin's JSON Schema (checked whenever an activation is saved
+        through a form or `catalog.services`)."""
+        from django.core.exceptions import ValidationError
+
+        from forms_engine.core.registry import PluginNotFound
+        from forms_engine.payments import registry as payments
+        from forms_engine.transports import registry as transports
+
+        errors: dict[str, list[str]] = {}
+        if (
+            self.authority_id
+            and self.municipality_id
+            and self.authority.municipality_id != self.municipality_id
+        ):
+            errors.setdefault("authority", []).append(
+                "Die Behörde gehört zu einer anderen Kommune. / "
+                "The authority belongs to another municipality."
+            )
+        checks = [("transport", transports, self.transport, self.transport_options)]
+        if self.payment_backend:
+            checks.append(("payment_backend", payments, self.payment_backend, self.payment_options))
+        for field, registry, plugin_id, options in checks:
+            try:
+                problems = registry.validate_options(plugin_id, options)
+            except PluginNotFound as missing:
+                errors.setdefault(field, []).append(f"{missing.message} / {missing.message_en}")
+                continue
+            for problem in problems:
+                errors.setdefault(field, []).append(
+                    f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
+                )
+        if errors:
+            raise ValidationError(errors)

@@ -407,6 +407,7 @@ def demo_setup(
                     municipality=muni,
                     defaults={"authority": authority, "is_active": True},
                 )
+                activation.full_clean()  # plugin options checked as for any activation
                 if created:
                     result.created.append(f"Freischaltung {activation}")
         for muni_slug, authority_slug, user_doc in _clerk_specs(doc):
