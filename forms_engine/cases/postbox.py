@@ -355,12 +355,9 @@ def _reply_subject(subject: str) -> str:
 
 
 def _return_to_work(case: Case, question: CaseMessage) -> None:
-    """Back to "In Bearbeitung" once every question is answered.
+    """Back to "In Bearbeitung" once every question is answered (the citizen's doing)."""
+    from .workflow import case_return_from_query
 
-    `case_transition` takes a clerk as actor: the clerk who asked (else another active
-    clerk of the authority) is the formal actor; the status history records "System"
-    (`changed_by` None) and the audit log the citizen's answer right before it.
-    """
     if case.status != S.QUERY:
         return
     still_open = (
@@ -370,14 +367,9 @@ def _return_to_work(case: Case, question: CaseMessage) -> None:
     )
     if still_open:
         return
-    actor = question.author if _is_clerk_of(question.author, case.authority_id) else None
-    if actor is None:
-        actor = case.authority.clerks.filter(is_active=True).order_by("pk").first()
-    if actor is None:
-        logger.warning("No active clerk for case %s: it stays in Rückfrage", case.pk)
-        return
-    change = _transition(case, S.IN_PROGRESS, actor)
-    CaseStatusChange.objects.filter(pk=change.pk).update(changed_by=None)
+    change = case_return_from_query(case=case)
+    if change is not None:
+        _quiet(change)
 
 
 def message_mark_read(*, case: Case, direction: str, reader=None) -> int:

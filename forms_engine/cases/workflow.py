@@ -112,6 +112,14 @@ def case_transition(*, case: Case, to_status: str, by, message: str = "") -> Cas
             f"The message is too long (at most {MESSAGE_MAX} characters).",
             "message_too_long",
         )
+    return _record_transition(locked, case, to_status, by=by, actor=by, message=message)
+
+
+def _record_transition(
+    locked: Case, case: Case, to_status: str, *, by, actor, message: str
+) -> CaseStatusChange:
+    """Store an allowed transition of the row-locked case: history, closing, audit, e-mail."""
+    current = locked.status
     now = timezone.now()
     change = CaseStatusChange.objects.create(
         case=locked,
@@ -128,7 +136,7 @@ def case_transition(*, case: Case, to_status: str, by, message: str = "") -> Cas
         fields.append("closed_at")
     locked.save(update_fields=fields)
     audit_log(
-        actor=by,
+        actor=actor,
         action="case.status_changed",
         case_id=locked.pk,
         data={
@@ -141,6 +149,19 @@ def case_transition(*, case: Case, to_status: str, by, message: str = "") -> Cas
     status_change_enqueue(change_id=change.pk)
     case.status, case.closed_at = locked.status, locked.closed_at
     return change
+
+
+@transaction.atomic
+def case_return_from_query(*, case: Case) -> CaseStatusChange | None:
+    """Rückfrage → In Bearbeitung because the citizen answered: no clerk acts, so the
+    history records no person (`changed_by` None) and the audit log "citizen". Returns
+    None, changing nothing, when the case is not in Rückfrage."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.status != Case.Status.QUERY:
+        return None
+    return _record_transition(
+        locked, case, Case.Status.IN_PROGRESS, by=None, actor="citizen", message=""
+    )
 
 
 @transaction.atomic

@@ -149,6 +149,9 @@ def test_the_answer_with_files_becomes_a_supplement_and_work_resumes(
         assert upload.media_type in text
     assert {"message.replied", "supplement.rendered"} <= set(actions(case))
     assert open_questions(case) == []
+    # The citizen's answer moved the case on: the audit log names the citizen, no clerk.
+    resumed = AuditEntry.objects.filter(case_id=case.pk, action="case.status_changed").last()
+    assert (resumed.actor, resumed.actor_label) == (None, "citizen")
 
 
 def test_the_answer_stays_off_the_original_case_file(case, clerk_steuer):
