@@ -224,6 +224,17 @@ ENABLE_DEMO_BACKENDS = env_bool("ENABLE_DEMO_BACKENDS")
 # The public address of the engine, for links in e-mails (status page, resume link).
 FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Staff logins (clerks, admin): refused for a while after repeated failures.
+LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+if os.environ.get("REDIS_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_CACHE_URL"],
+        }
+    }
+
 LOGIN_URL = "/sachbearbeitung/anmelden/"
 LOGIN_REDIRECT_URL = "/sachbearbeitung/"
 

@@ -3,6 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from forms_engine.core import views as core_views
+from forms_engine.core.login_throttle import ThrottledAuthenticationForm
+
+# The admin login refuses further attempts after repeated failures, like the clerk login.
+admin.site.login_form = ThrottledAuthenticationForm
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -41,6 +42,7 @@ from forms_engine.cases.workflow import (
     case_transition,
 )
 from forms_engine.core.audit import audit_log, audit_trail
+from forms_engine.core.login_throttle import ThrottledAuthenticationForm
 
 from .forms import AssignForm, InboxFilterForm, MessageForm, NoteForm, TransitionForm
 from .presenters import (
@@ -62,6 +64,14 @@ def clerk_login_required(view):
 
 class ClerkLoginView(auth_views.LoginView):
     template_name = "clerk/login.html"
+    authentication_form = ThrottledAuthenticationForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        context["throttled"] = bool(form and form.has_error(NON_FIELD_ERRORS, "throttled"))
+        return context
+
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
