@@ -13,8 +13,10 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 run: setup migrate demo
 	DJANGO_DEBUG=1 ENABLE_DEMO_BACKENDS=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core (pytest-xdist); each worker has its own test database.
+PYTEST_WORKERS ?= auto
 test: setup chromium
-	DJANGO_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_TESTING=1 $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 setup: deps assets
 

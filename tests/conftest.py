@@ -29,22 +29,60 @@ def _uploads_in_tmp(settings, tmp_path):
     settings.CASEFILE_ROOT = tmp_path / "casefiles"
 
 
-@pytest.fixture
-def published_processes(db):
-    """Sync processes/ into the test DB (published) and run demo_setup.
-
-    Returns {process id: published ProcessVersion}.
-    """
-    from forms_engine.catalog.models import ProcessVersion
+def _library_load() -> None:
+    """process_sync of processes/ and demo_setup: the shipped library as `make run` has it."""
     from forms_engine.catalog.services import demo_setup, process_sync
 
     report = process_sync(directory=settings.FORMS_PROCESS_LIBRARY)
     assert report.ok, "\n".join(report.lines())
     demo_setup(path=FIXTURES / "demo.json")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the shipped library loaded once for the whole session.
+
+    Every test runs in a transaction that is rolled back, so it sees the library as loaded
+    here. Transactional tests (browser, live worker) flush the database afterwards; the
+    `published_processes` fixture then loads the library again for the test that needs it.
+    """
+    with django_db_blocker.unblock():
+        _library_load()
+
+
+@pytest.fixture
+def published_processes(db):
+    """The shipped library (processes/ synced and published, demo_setup run).
+
+    Returns {process id: published ProcessVersion}.
+    """
+    from forms_engine.catalog.models import Municipality, ProcessVersion
+
+    if not Municipality.objects.filter(ars=MUSTERSTADT_ARS).exists():
+        _library_load()
     return {
         v.process.identifier: v
-        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
+        for v in ProcessVersion.objects.filter(
+            status=ProcessVersion.Status.PUBLISHED
+        ).select_related("process")
     }
+
+
+@pytest.fixture
+def empty_catalog(db):
+    """A database without the session's library: no processes, municipalities, cases or users.
+
+    For tests of loading the library from scratch. Rows are removed with raw deletes (the
+    immutability guards of published versions are the ORM's, not the database's); the test's
+    transaction rolls them back, so later tests see the library again.
+    """
+    from django.apps import apps
+    from django.db import connection
+
+    for model in apps.get_models(include_auto_created=True):
+        label = model._meta.app_label
+        if model.__module__.startswith("forms_engine.") or label == "auth":
+            model._base_manager.all()._raw_delete(connection.alias)
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from django.core.management import CommandError, call_command
 from forms_engine.catalog.models import Activation, Authority, Municipality, ProcessVersion
 from tests.conftest import FIXTURES
 
-pytestmark = pytest.mark.django_db
+# These tests load the library themselves, starting from an empty catalog.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 
 def run(*args, **kwargs):

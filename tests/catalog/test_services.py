@@ -24,7 +24,8 @@ from forms_engine.catalog.services import (
 )
 from forms_engine.definitions import definition_sha256
 
-pytestmark = pytest.mark.django_db
+# These tests load the library themselves, starting from an empty catalog.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 
 def hundesteuer_doc(version="1.0.0"):
