@@ -232,7 +232,7 @@ ENABLE_DEMO_BACKENDS = env_bool("ENABLE_DEMO_BACKENDS")
 # The public address of the engine, for links in e-mails (status page, resume link).
 FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Staff sign-in (clerks, admin), see README "Anmeldung der Mitarbeitenden".
+# Staff sign-in (clerks, admin), see README "Staff sign-in".
 # django-axes counts failed passwords per user name AND client address: a stranger who
 # fails on one account from one address locks only that pair, never the other staff.
 # Its default handler keeps the counts in the database, shared by every worker process.
@@ -243,8 +243,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("FORMS_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FORMS_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# Counts are cleared only when the whole sign-in succeeds (after the code, where required):
+# staff_auth.sign_in_completed, not axes' reset on a right password.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "forms_engine.clerk.views.login_locked_out"
+AXES_VERBOSE = False  # no start-up banner in every command; lockouts are still logged
 # The client address: REMOTE_ADDR, unless FORMS_TRUSTED_PROXY_COUNT reverse proxies of ours
 # stand in front, each appending the address it saw to FORMS_TRUSTED_PROXY_HEADER; then the
 # entry that many places from the right. Without that setting a client-sent

@@ -49,6 +49,7 @@ from forms_engine.core.staff_auth import (
     pending_staff_user,
     second_factor_required,
     second_factor_verify,
+    sign_in_completed,
     sign_in_locked,
     totp_device_for_enrollment,
     totp_qr_data_uri,
@@ -88,6 +89,7 @@ class ClerkLoginView(auth_views.LoginView):
         response = super().form_valid(form)
         if second_factor_required():
             return redirect(_with_next(reverse("clerk:login-code"), self.get_redirect_url()))
+        sign_in_completed(request=self.request, user=form.get_user())
         return response
 
     def get_default_redirect_url(self):

@@ -99,6 +99,16 @@ def totp_device_for_enrollment(*, user) -> TOTPDevice:
     return device
 
 
+def second_factor_reset(*, user) -> int:
+    """Remove all of `user`'s TOTP devices (lost phone); returns how many.
+
+    Contract: the next sign-in of `user` leads to setting up a new device. Operators do the
+    same in the admin (OTP_TOTP › TOTP devices).
+    """
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    return count
+
+
 def totp_qr_data_uri(device: TOTPDevice) -> str:
     """The device's otpauth:// URL as a QR code (SVG data URI, drawn locally, no network)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
@@ -115,6 +125,17 @@ def sign_in_locked(*, request, user) -> bool:
     """Whether django-axes refuses sign-ins for `user` from this request's address now."""
     field = get_user_model().USERNAME_FIELD
     return AxesProxyHandler.is_locked(request, {field: user.get_username()})
+
+
+def sign_in_completed(*, request, user) -> None:
+    """Clear the failure count of `user` from this request's address (whole sign-in done).
+
+    Contract: called after the password when no second factor is required, else only after
+    the right code, so a known password does not reset the count of wrong codes.
+    """
+    address = client_address(request)
+    if address:  # an empty address would make axes clear the user's counts everywhere
+        AxesProxyHandler.reset_attempts(ip_address=address, username=user.get_username())
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,7 @@ def second_factor_verify(*, request, device: TOTPDevice, code: str) -> CodeCheck
     real = request.staff_user_before_second_factor
     request.user = real
     django_otp.login(request, device)
+    sign_in_completed(request=request, user=device.user)
     return CodeCheck(ok=True)
 
 

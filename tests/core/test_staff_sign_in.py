@@ -2,8 +2,11 @@
 the client address comes from a proxy header only when configured, and with the second
 factor required nobody reaches the inbox, the clerk API or the admin on a password alone."""
 
+from io import StringIO
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -221,3 +224,42 @@ def test_wrong_codes_count_as_failed_sign_ins_for_that_user_and_address(
     client.logout()
     assert sign_in(client, "steuer", REMOTE_ADDR=STRANGER).status_code == 429
     assert sign_in(client, "steuer", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+def test_after_a_reset_the_next_sign_in_sets_up_a_new_device(client, staff, second_factor_required):
+    old = confirmed_device(staff["steuer"])
+
+    call_command("staff_second_factor_reset", "steuer", stdout=StringIO())
+    sign_in(client, "steuer")
+    setup = client.get(CODE)
+
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    assert 'id="totp-qr"' in setup.content.decode()
+
+
+def test_a_completed_sign_in_clears_the_failures_of_that_user_and_address(client, staff):
+    for _ in range(4):
+        sign_in(client, "steuer", "falsch", REMOTE_ADDR=OFFICE)
+    assert sign_in(client, "steuer", REMOTE_ADDR=OFFICE).status_code == 302
+    client.logout()
+
+    for _ in range(4):
+        sign_in(client, "steuer", "falsch", REMOTE_ADDR=OFFICE)
+
+    assert sign_in(client, "steuer", REMOTE_ADDR=OFFICE).status_code == 302
+
+
+def test_the_right_password_does_not_clear_the_count_of_wrong_codes(
+    client, staff, second_factor_required, settings
+):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = confirmed_device(staff["steuer"])
+    wrong = "000000" if current_code(device) != "000000" else "111111"
+    sign_in(client, "steuer", REMOTE_ADDR=STRANGER)
+    for _ in range(4):
+        client.post(CODE, {"code": wrong}, REMOTE_ADDR=STRANGER)
+
+    client.logout()
+    sign_in(client, "steuer", REMOTE_ADDR=STRANGER)
+
+    assert client.post(CODE, {"code": wrong}, REMOTE_ADDR=STRANGER).status_code == 429
