@@ -6,6 +6,7 @@ DEBUG is off unless DJANGO_DEBUG=1; outside debug a SECRET_KEY must come from th
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "forms_engine.core",
     "forms_engine.catalog",
     "forms_engine.cases",
@@ -70,8 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "forms_engine.core.staff_auth.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "forms_engine.urls"
@@ -224,9 +232,35 @@ ENABLE_DEMO_BACKENDS = env_bool("ENABLE_DEMO_BACKENDS")
 # The public address of the engine, for links in e-mails (status page, resume link).
 FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
-# Staff logins (clerks, admin): refused for a while after repeated failures.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+# Staff sign-in (clerks, admin), see README "Staff sign-in".
+# django-axes counts failed passwords per user name AND client address: a stranger who
+# fails on one account from one address locks only that pair, never the other staff.
+# Its default handler keeps the counts in the database, shared by every worker process.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("FORMS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FORMS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Counts are cleared only when the whole sign-in succeeds (after the code, where required):
+# staff_auth.sign_in_completed, not axes' reset on a right password.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "forms_engine.clerk.views.login_locked_out"
+AXES_VERBOSE = False  # no start-up banner in every command; lockouts are still logged
+# The client address: REMOTE_ADDR, unless FORMS_TRUSTED_PROXY_COUNT reverse proxies of ours
+# stand in front, each appending the address it saw to FORMS_TRUSTED_PROXY_HEADER; then the
+# entry that many places from the right. Without that setting a client-sent
+# X-Forwarded-For is ignored (anyone can forge it). The API throttle counts the same way.
+FORMS_TRUSTED_PROXY_COUNT = int(os.environ.get("FORMS_TRUSTED_PROXY_COUNT", "0"))
+FORMS_TRUSTED_PROXY_HEADER = os.environ.get("FORMS_TRUSTED_PROXY_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "forms_engine.core.staff_auth.client_address"
+REST_FRAMEWORK["NUM_PROXIES"] = FORMS_TRUSTED_PROXY_COUNT
+# Second factor (TOTP, django-otp) for every staff account: required unless switched off;
+# demo mode (ENABLE_DEMO_BACKENDS, `make run`) switches it off so a newcomer signs in with
+# the demo passwords alone.
+FORMS_STAFF_2FA_REQUIRED = env_bool("FORMS_STAFF_2FA_REQUIRED", not ENABLE_DEMO_BACKENDS)
+OTP_TOTP_ISSUER = os.environ.get("FORMS_TOTP_ISSUER", "OZG-Antragsmaschine")
 if os.environ.get("REDIS_CACHE_URL"):
     CACHES = {
         "default": {

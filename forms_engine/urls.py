@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 
 from forms_engine.core import views as core_views
-from forms_engine.core.login_throttle import ThrottledAuthenticationForm
 
-# The admin login refuses further attempts after repeated failures, like the clerk login.
-admin.site.login_form = ThrottledAuthenticationForm
+
+def _admin_login(request, extra_context=None):
+    """The admin signs in through the one staff sign-in page (password, then code)."""
+    target = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    return redirect_to_login(target, login_url=reverse("clerk:login"))
+
+
+admin.site.login = _admin_login
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -7,6 +7,7 @@ app_name = "clerk"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("anmelden/", views.ClerkLoginView.as_view(), name="login"),
+    path("anmelden/code/", views.login_code, name="login-code"),
     path("abmelden/", views.ClerkLogoutView.as_view(), name="logout"),
     path("faelle/<uuid:case_id>/", views.case_detail, name="case"),
     path("faelle/<uuid:case_id>/fallakte.pdf", views.casefile_download, name="casefile"),

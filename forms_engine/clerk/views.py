@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forms_engine.cases import selectors
 from forms_engine.cases.models import Case, CaseDocument, CaseMessage
@@ -42,7 +44,17 @@ from forms_engine.cases.workflow import (
     case_transition,
 )
 from forms_engine.core.audit import audit_log, audit_trail
-from forms_engine.core.login_throttle import ThrottledAuthenticationForm
+from forms_engine.core.staff_auth import (
+    confirmed_totp_device,
+    pending_staff_user,
+    second_factor_required,
+    second_factor_verify,
+    sign_in_completed,
+    sign_in_locked,
+    totp_device_for_enrollment,
+    totp_qr_data_uri,
+    totp_secret_text,
+)
 
 from .forms import AssignForm, InboxFilterForm, MessageForm, NoteForm, TransitionForm
 from .presenters import (
@@ -63,19 +75,90 @@ def clerk_login_required(view):
 
 
 class ClerkLoginView(auth_views.LoginView):
+    """The one staff sign-in page (clerks and admin): password first, then the code step."""
+
     template_name = "clerk/login.html"
-    authentication_form = ThrottledAuthenticationForm
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = context.get("form")
-        context["throttled"] = bool(form and form.has_error(NON_FIELD_ERRORS, "throttled"))
-        return context
-
     redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        if pending_staff_user(request) is not None:
+            return redirect(_with_next(reverse("clerk:login-code"), _next_url(request)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if second_factor_required():
+            return redirect(_with_next(reverse("clerk:login-code"), self.get_redirect_url()))
+        sign_in_completed(request=self.request, user=form.get_user())
+        return response
 
     def get_default_redirect_url(self):
         return reverse("clerk:inbox")
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _with_next(url: str, target: str) -> str:
+    return f"{url}?{urlencode({'next': target})}" if target else url
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Second step of the staff sign-in: the code from the authenticator app.
+
+    A user without a confirmed device sets one up here (QR code) and confirms it with its
+    first code. Only reachable between the password and the code.
+    """
+    user = pending_staff_user(request)
+    target = _next_url(request)
+    if user is None:
+        if request.user.is_authenticated:
+            return redirect(target or reverse("clerk:inbox"))
+        return redirect(_with_next(reverse("clerk:login"), target))
+    if sign_in_locked(request=request, user=user):
+        return login_locked_out(request)
+    device = confirmed_totp_device(user=user)
+    enrolling = device is None
+    if enrolling:
+        device = totp_device_for_enrollment(user=user)
+    error = ""
+    if request.method == "POST":
+        check = second_factor_verify(request=request, device=device, code=request.POST.get("code"))
+        if check.ok:
+            return redirect(target or reverse("clerk:inbox"))
+        if check.retry_after is not None:
+            error = _(
+                "Zu viele falsche Codes. Bitte warten Sie einen Moment und geben Sie dann "
+                "den aktuellen Code ein."
+            )
+        else:
+            error = _(
+                "Der Code stimmt nicht. Bitte geben Sie den aktuellen Code aus Ihrer App ein."
+            )
+    context = {"enrolling": enrolling, "error": error, "next": target, "pending_user": user}
+    if enrolling:
+        context["qr_data_uri"] = totp_qr_data_uri(device)
+        context["secret"] = totp_secret_text(device)
+    return render(request, "clerk/login_code.html", context)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): the sign-in page, explained, 429."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(
+        request,
+        "clerk/login.html",
+        {"form": AuthenticationForm(request), "locked_out": True, "minutes": minutes, "next": ""},
+        status=429,
+    )
 
 
 class ClerkLogoutView(auth_views.LogoutView):

@@ -190,6 +190,22 @@ def test_submissions_are_throttled(api_client, published_processes, settings):
     assert codes == [400, 400, 429]
 
 
+def test_a_forged_forwarded_header_does_not_escape_the_throttle(
+    api_client, published_processes, settings
+):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    body = submission_body(api_client, HST, sample(HST, "invalid-chipnummer"))
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "submit": "2/minute"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+        codes = [
+            post_submission(api_client, body, **{"X-Forwarded-For": f"192.0.2.{n}"}).status_code
+            for n in range(3)
+        ]
+    assert codes == [400, 400, 429]
+
+
 def test_anonymous_json_clients_need_no_csrf_token(published_processes):
     from rest_framework.test import APIClient
 
