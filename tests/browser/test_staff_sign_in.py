@@ -16,7 +16,11 @@ PASSWORD = "ein-gutes-testpasswort-42"
 def clerk(transactional_db, settings):
     settings.FORMS_STAFF_2FA_REQUIRED = True
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the right code right after a wrong one counts
-    return get_user_model().objects.create_user("steuer", password=PASSWORD)
+    # The test database may hold the demo library's clerk already (without a usable password).
+    user, _ = get_user_model().objects.get_or_create(username="steuer")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
 
 
 def password_step(page, base_url, password=PASSWORD):

@@ -29,11 +29,15 @@ def _fast_passwords(settings):
 def staff(db):
     """Two clerks and the admin with known passwords (no authority needed to sign in)."""
     users = get_user_model().objects
-    return {
-        "steuer": users.create_user("steuer", password=PASSWORD),
-        "ordnung": users.create_user("ordnung", password=PASSWORD),
-        "admin": users.create_superuser("admin", "admin@example.org", PASSWORD),
-    }
+    staff = {}
+    for username in ("steuer", "ordnung"):
+        # The demo library may have created the clerk already (without a usable password).
+        user, _ = users.get_or_create(username=username)
+        user.set_password(PASSWORD)
+        user.save()
+        staff[username] = user
+    staff["admin"] = users.create_superuser("admin", "admin@example.org", PASSWORD)
+    return staff
 
 
 @pytest.fixture
