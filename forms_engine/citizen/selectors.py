@@ -10,6 +10,7 @@ from django.db.models import F
 from django.http import Http404
 
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
+from forms_engine.catalog.selectors import current_version, current_versions
 
 from .models import Draft
 from .services import session_has_draft
@@ -22,25 +23,17 @@ class Offer:
     municipalities: list[Municipality]
 
 
-def _current_published(process: Process) -> ProcessVersion | None:
-    return (
-        ProcessVersion.objects.filter(process=process, status=ProcessVersion.Status.PUBLISHED)
-        .order_by("-published_at", "-created_at")
-        .first()
-    )
-
-
 def offers() -> list[Offer]:
-    """Processes with a published version and at least one active activation."""
+    """Processes with a published version and at least one active activation.
+
+    The version is `catalog.selectors.current_versions()`'s (highest published semantic
+    version), the same the API lists.
+    """
     result = []
-    processes = (
-        Process.objects.filter(activations__is_active=True).distinct().order_by("identifier")
-    )
-    for process in processes:
-        version = _current_published(process)
-        if version is None:
-            continue
-        result.append(Offer(process, version, municipalities_for(process)))
+    offered = set(Process.objects.filter(activations__is_active=True).values_list("pk", flat=True))
+    for version in current_versions():
+        if version.process_id in offered:
+            result.append(Offer(version.process, version, municipalities_for(version.process)))
     return result
 
 
@@ -48,7 +41,7 @@ def offer_get(process_id: str) -> Offer:
     process = Process.objects.filter(identifier=process_id).first()
     if process is None:
         raise Http404
-    version = _current_published(process)
+    version = current_version(process)
     municipalities = municipalities_for(process)
     if version is None or not municipalities:
         raise Http404
