@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from forms_engine.catalog.selectors import activation_for, version_definition
 from forms_engine.citizen.formatting import i18n
+from forms_engine.citizen.selectors import submit_eligibility
 
 from .base import PaymentError, ProviderTransaction, registry
 from .models import PaymentStatus, PaymentTransaction
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: The query parameter of the return URL naming the engine's own transaction id.
 RETURN_PARAM = "zahlung"
+#: `PaymentError.problem_type` of a payment refused because the draft cannot be submitted.
+SUBMISSION_REFUSED = "SUBMISSION_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,22 @@ def payment_start(*, draft, return_url: str, now=None) -> str:
     the amount is already paid the citizen goes straight to `return_url`.
     `return_url` is absolute (the provider redirects the browser there) and gets
     `?zahlung=<transaction>` appended. Raises `PaymentError` when nothing is owed, online
-    payment is not set up, or the provider refuses (the attempt is then FAILED).
+    payment is not set up, or the provider refuses (the attempt is then FAILED), and
+    `PaymentError(problem_type="SUBMISSION_REFUSED")` before any provider call when the
+    draft could not be submitted afterwards (`citizen.selectors.submit_eligibility`: version
+    retired past its grace period, not offered any more, …): nobody pays for a refusal.
     """
     now = now or timezone.now()
+    eligibility = submit_eligibility(
+        process_version=draft.process_version, municipality=draft.municipality, draft=draft
+    )
+    if not eligibility.allowed:
+        raise PaymentError(
+            eligibility.message,
+            eligibility.message_en,
+            permanent=True,
+            problem_type=SUBMISSION_REFUSED,
+        )
     amount = payment_required_amount(draft=draft)
     if amount is None:
         raise PaymentError(
