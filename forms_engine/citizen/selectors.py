@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connections, router
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
@@ -195,6 +196,30 @@ def submit_eligibility(
     return SubmitEligibility(submit_until=submit_until, notice=notice[0], notice_en=notice[1])
 
 
+def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
+    """What a draft's pages say about its version (`citizen/_version_notice.html`):
+    `version_notice` (the grace period of a retired version) or `version_refusal` with
+    `restart_url` (the draft can no longer be submitted). An identity refusal is left to
+    the submit page, which offers the sign-in.
+
+    Without `eligibility` (the step page) nothing is read for a published version.
+    """
+    if eligibility is None:
+        if draft.process_version.status == ProcessVersion.Status.PUBLISHED:
+            return {}
+        eligibility = submit_eligibility(
+            process_version=draft.process_version, municipality=draft.municipality, draft=draft
+        )
+    if eligibility.allowed:
+        return {"version_notice": eligibility.notice_text(lang)} if eligibility.notice else {}
+    if eligibility.code == "identity_level":
+        return {}
+    return {
+        "version_refusal": eligibility.text(lang),
+        "restart_url": reverse("citizen:start", args=[draft.process_version.process.identifier]),
+    }
+
+
 def municipalities_for(process: Process) -> list[Municipality]:
     return list(
         Municipality.objects.filter(
@@ -240,6 +265,8 @@ def _step_draft_sql(alias: str) -> str:
             .annotate(
                 step_municipality_name=F("municipality__name"),
                 step_version_sha256=F("process_version__sha256"),
+                step_version_status=F("process_version__status"),
+                step_version_submit_until=F("process_version__submit_until"),
                 step_process_id=F("process_version__process_id"),
                 step_process_identifier=F("process_version__process__identifier"),
             )
@@ -275,10 +302,20 @@ def draft_for_step(request, draft_id) -> Draft:
         [Municipality._meta.pk.attname, "name"],
         [draft.municipality_id, draft.step_municipality_name],
     )
+    submit_until = draft.step_version_submit_until
+    if submit_until is not None and timezone.is_naive(submit_until):
+        submit_until = timezone.make_aware(submit_until, dt.UTC)  # SQLite keeps UTC, naive
+    # from_db takes the values in the model's field order (id, process, status, sha256, …).
     version = ProcessVersion.from_db(
         alias,
-        [ProcessVersion._meta.pk.attname, "process_id", "sha256"],
-        [draft.process_version_id, draft.step_process_id, draft.step_version_sha256],
+        [ProcessVersion._meta.pk.attname, "process_id", "status", "sha256", "submit_until"],
+        [
+            draft.process_version_id,
+            draft.step_process_id,
+            draft.step_version_status,
+            draft.step_version_sha256,
+            submit_until,
+        ],
     )
     version.process = Process.from_db(
         alias,

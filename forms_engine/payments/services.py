@@ -11,6 +11,8 @@ Public API (all keyword-only):
 - `payment_return(draft=, transaction_id=)` → PaymentTransaction | None: asks the provider.
 - `payment_reconcile(now=)` → int: settles transactions left INITIAL (beat task).
 - `payment_record_on_case(draft=, case=)`: copies the payment onto the case at submit.
+- `payment_refund_mark(transaction=, refund_status=, by=)`: staff record the refund of a
+  paid attempt that has no case (`selectors.payment_orphans`).
 
 Nothing the browser sends decides an amount or a status: amounts come from the
 definition, statuses from the provider's GET (STANDARDS §4.2: the redirect proves nothing).
@@ -36,7 +38,7 @@ from forms_engine.citizen.formatting import i18n
 from forms_engine.citizen.selectors import submit_eligibility
 
 from .base import PaymentError, ProviderTransaction, registry
-from .models import PaymentStatus, PaymentTransaction
+from .models import PaymentStatus, PaymentTransaction, RefundStatus
 from .payment_request import payment_request_build, purpose_text
 
 log = logging.getLogger(__name__)
@@ -482,3 +484,46 @@ def payment_record_on_case(*, draft, case) -> None:
     type(case).objects.filter(pk=case.pk).update(**values)
     for key, value in values.items():
         setattr(case, key, value)
+
+
+@transaction.atomic
+def payment_refund_mark(*, transaction: PaymentTransaction, refund_status: str, by) -> bool:
+    """Record what staff did about a paid attempt without a case (none/pending/refunded).
+
+    Only PAYED attempts not linked to a case can be marked (`PaymentError` otherwise: a
+    payment that became a case is the case's). Audit-logged as `payment.refund_marked`.
+    Returns False when the status was already that.
+    """
+    if refund_status not in RefundStatus.values:
+        raise PaymentError(
+            "Unbekannter Erstattungsstatus.", "Unknown refund status.", permanent=True
+        )
+    locked = PaymentTransaction.objects.select_for_update().get(pk=transaction.pk)
+    if locked.status != PaymentStatus.PAYED or locked.case_id is not None:
+        raise PaymentError(
+            "Nur bezahlte Vorgänge ohne Antrag können erstattet werden.",
+            "Only paid attempts without a case can be refunded.",
+            permanent=True,
+        )
+    if locked.refund_status == refund_status:
+        return False
+    from forms_engine.core.audit import audit_log
+
+    previous = locked.refund_status
+    locked.refund_status = refund_status
+    locked.refund_updated_at = timezone.now()
+    locked.save(update_fields=["refund_status", "refund_updated_at", "updated_at"])
+    audit_log(
+        actor=by,
+        action="payment.refund_marked",
+        data={
+            "transaction": str(locked.pk),
+            "reference": locked.reference,
+            "amount": str(locked.amount),
+            "from": previous,
+            "to": refund_status,
+        },
+    )
+    transaction.refund_status = locked.refund_status
+    transaction.refund_updated_at = locked.refund_updated_at
+    return True
