@@ -198,9 +198,11 @@ def case_submit(
 
     Contract:
     - One transaction; on any error nothing is stored.
-    - `process_version` must be published (retired/draft: `SubmissionRefused`) and the
-      process active in `municipality` (`SubmissionRefused` code `not_offered`); the case
-      goes to the Activation's authority.
+    - `citizen.selectors.submit_eligibility` must allow it (else `SubmissionRefused` with
+      its code): the version published (a retired one only for a Draft within the
+      version's `submit_until`, or already paid), the process active in `municipality`
+      (`not_offered`), a Draft of this version and municipality; the case goes to the
+      Activation's authority.
     - Validates `answers` with the pinned version's `validate_answers`, requires every
       declaration of the definition in `declarations` (`/declarations/<id>`) and checks
       every `upload:<uuid>` in the pruned answers → `AnswersInvalid(errors)`.
