@@ -61,3 +61,9 @@ def test_a_new_draft_is_pinned_to_the_current_version(client, two_then_patch):
     draft = Draft.objects.get(pk=draft_id)
     assert draft.process_version == two_then_patch
     assert draft.definition_sha256 == two_then_patch.sha256
+
+
+def test_the_clerk_inbox_names_the_process_by_its_current_version(clerk_steuer, two_then_patch):
+    from forms_engine.cases.selectors import inbox_processes
+
+    assert (HST, "Hundesteuer Zwei") in inbox_processes(clerk_steuer)
