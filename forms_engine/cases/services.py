@@ -307,6 +307,18 @@ def _case_create(
             eligibility.message, eligibility.message_en, eligibility.code
         )
     elif not eligibility.allowed:
+        if (
+            locked_draft is not None
+            and locked_draft.payment_transactions.filter(
+                status=PaymentStatus.PAYED, case__isnull=True
+            ).exists()
+        ):
+            # Paid, yet no case can be made: staff find it in the reconciliation list.
+            logger.warning(
+                "paid draft %s refused (%s): see payments reconciliation",
+                locked_draft.pk,
+                eligibility.code,
+            )
         raise SubmissionRefused(eligibility.message, eligibility.message_en, eligibility.code)
     activation = activation_for(version.process, municipality)
 
