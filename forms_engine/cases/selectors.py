@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from forms_engine.catalog.models import Activation, Authority, ProcessVersion
+from forms_engine.catalog.selectors import semver_key
 
 from .models import Case, CaseDocument, CaseNote, CaseStatusChange
 
@@ -197,15 +198,19 @@ def inbox_processes(user) -> list[tuple[str, str]]:
             )
         )
     )
-    titles = {}
-    for identifier, title in (
+    best: dict[str, tuple] = {}
+    for identifier, status, version, title in (
         ProcessVersion.objects.filter(process__identifier__in=identifiers)
         .exclude(status=ProcessVersion.Status.DRAFT)
-        .order_by("process__identifier", "created_at")
-        .values_list("process__identifier", "title")
+        .values_list("process__identifier", "status", "version", "title")
     ):
-        titles[identifier] = title  # the newest published or retired version's title wins
-    return [(i, titles.get(i, i)) for i in identifiers]
+        # The current version's title (as `catalog.selectors.current_version` picks it:
+        # highest published semantic version); a process with only retired versions
+        # shows its highest retired one.
+        key = (status == ProcessVersion.Status.PUBLISHED, semver_key(version))
+        if identifier not in best or key > best[identifier][0]:
+            best[identifier] = (key, title)
+    return [(i, best[i][1] if i in best else i) for i in identifiers]
 
 
 def authority_clerks(authority_id: int):

@@ -22,13 +22,14 @@ from django.utils import timezone
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import activation_for, version_definition
 from forms_engine.citizen.models import Draft, Upload
+from forms_engine.citizen.selectors import submit_eligibility
 from forms_engine.citizen.uploads import (
     field_shape,
     upload_owner_matches,
     upload_spec_for,
 )
 from forms_engine.definitions import FieldError
-from forms_engine.identity.base import LEVELS, level_label, level_satisfies
+from forms_engine.identity.base import LEVELS
 from forms_engine.identity.services import enforce_confirmed
 from forms_engine.payments.services import payment_gate, payment_record_on_case
 
@@ -197,9 +198,11 @@ def case_submit(
 
     Contract:
     - One transaction; on any error nothing is stored.
-    - `process_version` must be published (retired/draft: `SubmissionRefused`) and the
-      process active in `municipality` (`SubmissionRefused` code `not_offered`); the case
-      goes to the Activation's authority.
+    - `citizen.selectors.submit_eligibility` must allow it (else `SubmissionRefused` with
+      its code): the version published (a retired one only for a Draft within the
+      version's `submit_until`, or already paid), the process active in `municipality`
+      (`not_offered`), a Draft of this version and municipality; the case goes to the
+      Activation's authority.
     - Validates `answers` with the pinned version's `validate_answers`, requires every
       declaration of the definition in `declarations` (`/declarations/<id>`) and checks
       every `upload:<uuid>` in the pruned answers → `AnswersInvalid(errors)`.
@@ -282,25 +285,7 @@ def _case_create(
     identity=None,
 ) -> Case:
     version = ProcessVersion.objects.select_related("process").get(pk=process_version.pk)
-    if version.status == ProcessVersion.Status.RETIRED:
-        raise SubmissionRefused(
-            "Diese Version des Antrags wurde zurückgezogen. Bitte beginnen Sie den Antrag neu.",
-            "This version of the application has been retired. Please start again.",
-            "version_retired",
-        )
-    if version.status != ProcessVersion.Status.PUBLISHED:
-        raise SubmissionRefused(
-            "Diese Version des Antrags ist nicht veröffentlicht.",
-            "This version of the application is not published.",
-            "version_not_published",
-        )
-    activation = activation_for(version.process, municipality)
-    if activation is None:
-        raise SubmissionRefused(
-            f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
-            f"This service is not offered online in {municipality.name}.",
-            "not_offered",
-        )
+    locked_draft = None
     if isinstance(upload_owner, Draft):
         locked_draft = Draft.objects.select_for_update().get(pk=upload_owner.pk)
         if locked_draft.submitted_case_id is not None:
@@ -311,18 +296,34 @@ def _case_create(
             "bpk2": locked_draft.identity_bpk2,
             "attributes": locked_draft.identity_attributes,
         }
-    if isinstance(upload_owner, Draft) and (
-        upload_owner.process_version_id != version.pk
-        or upload_owner.municipality_id != municipality.pk
-    ):
-        raise SubmissionRefused(
-            "Der Entwurf gehört zu einer anderen Version oder Kommune.",
-            "The draft belongs to another version or municipality.",
-            "draft_mismatch",
+    # The same checks the summary and pay pages make before any payment starts.
+    eligibility = submit_eligibility(
+        process_version=version, municipality=municipality, draft=locked_draft, identity=identity
+    )
+    identity_refusal = None
+    if eligibility.code == "identity_level":
+        # Raised after the answers are validated, so answer errors come first.
+        identity_refusal = SubmissionRefused(
+            eligibility.message, eligibility.message_en, eligibility.code
         )
+    elif not eligibility.allowed:
+        if (
+            locked_draft is not None
+            and locked_draft.payment_transactions.filter(
+                status=PaymentStatus.PAYED, case__isnull=True
+            ).exists()
+        ):
+            # Paid, yet no case can be made: staff find it in the reconciliation list.
+            logger.warning(
+                "paid draft %s refused (%s): see payments reconciliation",
+                locked_draft.pk,
+                eligibility.code,
+            )
+        raise SubmissionRefused(eligibility.message, eligibility.message_en, eligibility.code)
+    activation = activation_for(version.process, municipality)
 
     definition = version_definition(version)
-    identity, identity_refusal = _identity_checked(definition, identity)
+    identity = _identity_stored(identity)
     answers = answers if isinstance(answers, dict) else {}
     if identity["attributes"]:
         answers = enforce_confirmed(definition, identity["attributes"], answers)
@@ -343,7 +344,7 @@ def _case_create(
         raise AnswersInvalid(errors)
     if identity_refusal is not None:
         raise identity_refusal
-    if isinstance(upload_owner, Draft) and payment_gate(draft=locked_draft) is not None:
+    if locked_draft is not None and payment_gate(draft=locked_draft) is not None:
         raise SubmissionRefused(
             "Bitte bezahlen Sie zuerst die Gebühr; danach können Sie den Antrag absenden.",
             "Please pay the fee first; then you can submit the application.",
@@ -412,37 +413,22 @@ def _payment_record_without_draft(*, case, definition, answers) -> None:
         case.save(update_fields=["payment_status", "payment_amount"])
 
 
-def _identity_checked(definition, identity: Mapping | None) -> tuple[dict, Exception | None]:
-    """(identity to store on the case, the refusal if it is below the version's level).
+def _identity_stored(identity: Mapping | None) -> dict:
+    """The identity to store on the case; a level without a bPK2 counts as none.
 
-    The refusal is raised after the answers are validated, so answer errors come first.
+    Whether it is enough for the version is `submit_eligibility`'s question.
     """
     identity = identity if isinstance(identity, Mapping) else {}
     level = identity.get("level") or "none"
     if level not in LEVELS or not identity.get("bpk2"):
-        level = "none"
-    required = (definition.identity or {}).get("level") or "none"
-    if definition.schriftform:
-        required = "hoch"
-    refusal = None
-    if not level_satisfies(level, required):
-        refusal = SubmissionRefused(
-            "Für diesen Antrag müssen Sie sich mit dem Vertrauensniveau "
-            f"„{level_label(required)}“ anmelden. Ihre Anmeldung reicht dafür nicht aus.",
-            f"This application requires signing in at trust level "
-            f"“{level_label(required, 'en')}”. Your sign-in is not sufficient.",
-            "identity_level",
-        )
-    if level == "none":
-        return {"level": "none", "means": "", "bpk2": "", "attributes": {}}, refusal
+        return {"level": "none", "means": "", "bpk2": "", "attributes": {}}
     attributes = identity.get("attributes")
-    stored = {
+    return {
         "level": level,
         "means": str(identity.get("means") or "")[:50],
         "bpk2": str(identity["bpk2"])[:200],
         "attributes": dict(attributes) if isinstance(attributes, Mapping) else {},
     }
-    return stored, refusal
 
 
 def case_intake_complete(*, case_id) -> Case | None:

@@ -5,11 +5,14 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import CatalogError
 from .models import Activation, Authority, Municipality, Process, ProcessVersion
 from .services import (
+    RETIRE_GRACE_DAYS,
+    RETIRE_GRACE_MAX_DAYS,
     process_version_create_draft,
     process_version_publish,
     process_version_retire,
@@ -41,7 +44,7 @@ class AuthorityAdmin(admin.ModelAdmin):
 class ProcessVersionInline(admin.TabularInline):
     model = ProcessVersion
     extra = 0
-    fields = ["version", "status", "sha256", "published_at", "retired_at"]
+    fields = ["version", "status", "sha256", "published_at", "retired_at", "submit_until"]
     readonly_fields = fields
     can_delete = False
     show_change_link = True
@@ -80,10 +83,31 @@ class DefinitionForm(forms.ModelForm):
         return doc
 
 
+class VersionActionForm(ActionForm):
+    """The action bar of the version list, with the grace period "zurückziehen" uses."""
+
+    grace_days = forms.IntegerField(
+        label=_("Frist für begonnene Anträge (Tage)"),
+        required=False,
+        min_value=0,
+        max_value=RETIRE_GRACE_MAX_DAYS,
+        initial=RETIRE_GRACE_DAYS,
+    )
+
+
 @admin.register(ProcessVersion)
 class ProcessVersionAdmin(admin.ModelAdmin):
     form = DefinitionForm
-    list_display = ["process", "version", "status", "short_sha256", "published_at", "retired_at"]
+    action_form = VersionActionForm
+    list_display = [
+        "process",
+        "version",
+        "status",
+        "short_sha256",
+        "published_at",
+        "retired_at",
+        "submit_until",
+    ]
     list_filter = ["status", "process"]
     search_fields = ["process__identifier", "version", "title", "sha256"]
     actions = ["publish", "retire"]
@@ -96,6 +120,7 @@ class ProcessVersionAdmin(admin.ModelAdmin):
         "created_at",
         "published_at",
         "retired_at",
+        "submit_until",
     ]
 
     @admin.display(description=_("SHA-256"))
@@ -180,15 +205,31 @@ class ProcessVersionAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"{version}: veröffentlicht / published")
 
-    @admin.action(description=_("zurückziehen"))
+    @admin.action(description=_("zurückziehen (mit Frist für begonnene Anträge)"))
     def retire(self, request, queryset):
+        raw = (request.POST.get("grace_days") or "").strip()
+        try:
+            grace_days = int(raw) if raw else RETIRE_GRACE_DAYS
+        except ValueError:
+            self.message_user(
+                request,
+                "Die Frist muss eine ganze Zahl von Tagen sein. / "
+                "The grace period must be a whole number of days.",
+                level=messages.ERROR,
+            )
+            return
         for version in queryset:
             try:
-                process_version_retire(version=version)
+                retired = process_version_retire(version=version, grace_days=grace_days)
             except CatalogError as exc:
                 self.message_user(request, f"{version}: {exc}", level=messages.ERROR)
             else:
-                self.message_user(request, f"{version}: zurückgezogen / retired")
+                until = retired.submit_until.strftime("%d.%m.%Y %H:%M")
+                self.message_user(
+                    request,
+                    f"{version}: zurückgezogen, begonnene Anträge bis {until} / "
+                    f"retired, started applications until {until}",
+                )
 
 
 @admin.register(Activation)

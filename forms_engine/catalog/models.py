@@ -122,7 +122,8 @@ class ProcessVersion(models.Model):
 
     Contract: once published, `process`, `version`, `definition`, `sha256`, `title` and
     `published_at` never change and the row is never deleted; the only change allowed
-    is published → retired (with `retired_at`). `save()`, `delete()`, the queryset's
+    is published → retired (with `retired_at` and the grace deadline `submit_until`).
+    `save()`, `delete()`, the queryset's
     `update()`/`delete()` and the services all refuse anything else with
     `ImmutableVersionError`.
     """
@@ -144,11 +145,21 @@ class ProcessVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    # Set when retiring: drafts already started on this version may still be submitted
+    # (and paid) until then; new drafts go to the current version.
+    submit_until = models.DateTimeField(
+        _("Einreichbar bis"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Begonnene Anträge dieser zurückgezogenen Version können bis dahin abgesendet werden."
+        ),
+    )
 
     objects = ProcessVersionQuerySet.as_manager()
 
     # Fields a frozen row may still change, and only for published → retired.
-    _RETIRE_FIELDS = frozenset({"status", "retired_at"})
+    _RETIRE_FIELDS = frozenset({"status", "retired_at", "submit_until"})
 
     class Meta:
         verbose_name = _("Prozessversion")
@@ -189,7 +200,9 @@ class ProcessVersion(models.Model):
                 f"der Statuswechsel {stored.status} → {self.status}",
                 f"the status change {stored.status} → {self.status}",
             )
-        if self.status == stored.status and self.retired_at != stored.retired_at:
+        if self.status == stored.status and (
+            self.retired_at != stored.retired_at or self.submit_until != stored.submit_until
+        ):
             raise _frozen_refusal("eine Änderung des Rückzugsdatums", "changing retired_at")
 
     def delete(self, *args, **kwargs):

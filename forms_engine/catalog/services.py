@@ -7,6 +7,7 @@ the services refuse it, and `ProcessVersion.save()` / its queryset refuse it aga
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,21 +167,44 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     return locked
 
 
-@transaction.atomic
-def process_version_retire(*, version: ProcessVersion) -> ProcessVersion:
-    """Retire a published version: no new drafts or cases; existing ones keep it.
+#: Days a retired version still takes the drafts already started on it, unless chosen.
+RETIRE_GRACE_DAYS = 14
+#: The longest grace period that may be chosen (a year).
+RETIRE_GRACE_MAX_DAYS = 366
 
-    `InvalidTransition` unless published. The definition stays untouched.
+
+@transaction.atomic
+def process_version_retire(
+    *, version: ProcessVersion, grace_days: int = RETIRE_GRACE_DAYS, now=None
+) -> ProcessVersion:
+    """Retire a published version: no new drafts; new starts go to the current version.
+
+    Drafts already started on it may still be finished, paid and submitted for
+    `grace_days` days (0 = none): `submit_until` = `retired_at` + grace. After that
+    `case_submit` refuses them with `version_retired`. API submissions (no draft) are
+    refused at once. `InvalidTransition` unless published, or when `grace_days` is not a
+    whole number from 0 to `RETIRE_GRACE_MAX_DAYS`. The definition stays untouched.
     """
+    if (
+        isinstance(grace_days, bool)
+        or not isinstance(grace_days, int)
+        or not 0 <= grace_days <= RETIRE_GRACE_MAX_DAYS
+    ):
+        raise InvalidTransition(
+            f"Die Frist muss eine ganze Zahl von 0 bis {RETIRE_GRACE_MAX_DAYS} Tagen sein.",
+            f"The grace period must be a whole number of 0 to {RETIRE_GRACE_MAX_DAYS} days.",
+        )
     locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != ProcessVersion.Status.PUBLISHED:
         raise InvalidTransition(
             "Nur veröffentlichte Versionen können zurückgezogen werden.",
             "Only published versions can be retired.",
         )
+    now = now or timezone.now()
     locked.status = ProcessVersion.Status.RETIRED
-    locked.retired_at = timezone.now()
-    locked.save(update_fields=["status", "retired_at"])
+    locked.retired_at = now
+    locked.submit_until = now + dt.timedelta(days=grace_days)
+    locked.save(update_fields=["status", "retired_at", "submit_until"])
     return locked
 
 

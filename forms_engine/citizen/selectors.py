@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
+from forms_engine.catalog.selectors import (
+    activation_for,
+    current_version,
+    current_versions,
+    version_definition,
+)
+from forms_engine.identity.base import LEVELS, level_label, level_satisfies
 
 from .models import Draft
 from .services import session_has_draft
@@ -22,25 +33,17 @@ class Offer:
     municipalities: list[Municipality]
 
 
-def _current_published(process: Process) -> ProcessVersion | None:
-    return (
-        ProcessVersion.objects.filter(process=process, status=ProcessVersion.Status.PUBLISHED)
-        .order_by("-published_at", "-created_at")
-        .first()
-    )
-
-
 def offers() -> list[Offer]:
-    """Processes with a published version and at least one active activation."""
+    """Processes with a published version and at least one active activation.
+
+    The version is `catalog.selectors.current_versions()`'s (highest published semantic
+    version), the same the API lists.
+    """
     result = []
-    processes = (
-        Process.objects.filter(activations__is_active=True).distinct().order_by("identifier")
-    )
-    for process in processes:
-        version = _current_published(process)
-        if version is None:
-            continue
-        result.append(Offer(process, version, municipalities_for(process)))
+    offered = set(Process.objects.filter(activations__is_active=True).values_list("pk", flat=True))
+    for version in current_versions():
+        if version.process_id in offered:
+            result.append(Offer(version.process, version, municipalities_for(version.process)))
     return result
 
 
@@ -48,11 +51,173 @@ def offer_get(process_id: str) -> Offer:
     process = Process.objects.filter(identifier=process_id).first()
     if process is None:
         raise Http404
-    version = _current_published(process)
+    version = current_version(process)
     municipalities = municipalities_for(process)
     if version is None or not municipalities:
         raise Http404
     return Offer(process, version, municipalities)
+
+
+# --- may this application still be submitted? ------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitEligibility:
+    """The answer of `submit_eligibility`. `code` is "" when submitting may go on.
+
+    `code`, `message`, `message_en` are those of the `SubmissionRefused` that `case_submit`
+    raises (`version_retired`, `version_not_published`, `not_offered`, `draft_mismatch`,
+    `identity_level`). `submit_until` is set when the version is retired and the draft may
+    still be submitted until then (`notice` / `notice_en` say so to the citizen).
+    """
+
+    code: str = ""
+    message: str = ""
+    message_en: str = ""
+    submit_until: dt.datetime | None = None
+    notice: str = ""
+    notice_en: str = ""
+
+    @property
+    def allowed(self) -> bool:
+        return not self.code
+
+    def text(self, lang: str) -> str:
+        """The refusal in `lang` ("de" or "en")."""
+        return self.message_en if lang == "en" and self.message_en else self.message
+
+    def notice_text(self, lang: str) -> str:
+        return self.notice_en if lang == "en" and self.notice_en else self.notice
+
+
+def _deadline(value: dt.datetime) -> tuple[str, str]:
+    local = timezone.localtime(value)
+    return local.strftime("%d.%m.%Y, %H:%M Uhr"), local.strftime("%d %B %Y, %H:%M")
+
+
+def version_grace_notice(version: ProcessVersion, *, now=None) -> tuple[str, str]:
+    """(de, en) telling the citizen that a draft's retired version may be finished until
+    its `submit_until`; ("", "") for a published version or one past its grace period.
+
+    Reads only `status` and `submit_until` (cheap enough for the step page)."""
+    now = now or timezone.now()
+    until = version.submit_until
+    if version.status != ProcessVersion.Status.RETIRED or until is None or now >= until:
+        return "", ""
+    de, en = _deadline(until)
+    return (
+        f"Diese Version des Antrags wurde zurückgezogen. Sie können Ihren Antrag bis zum {de} "
+        "abschließen und absenden.",
+        f"This version of the application has been retired. You can finish and submit your "
+        f"application until {en}.",
+    )
+
+
+def _achieved_level(identity) -> str:
+    identity = identity if isinstance(identity, Mapping) else {}
+    level = identity.get("level") or "none"
+    return level if level in LEVELS and identity.get("bpk2") else "none"
+
+
+def _draft_paid(draft) -> bool:
+    # Payment attempts point at the draft (payments.PaymentTransaction.draft); read through
+    # the reverse relation so this module does not import the payments app.
+    return draft.payment_transactions.filter(status="PAYED", case__isnull=True).exists()
+
+
+def submit_eligibility(
+    *,
+    process_version: ProcessVersion,
+    municipality: Municipality,
+    draft: Draft | None = None,
+    identity: Mapping | None = None,
+    now=None,
+) -> SubmitEligibility:
+    """May an application on `process_version` in `municipality` be submitted now?
+
+    The one truth for the summary, submit and pay pages (checked *before* any payment
+    starts) and `case_submit`. Checks, in this order:
+
+    - the version is published; a retired one only for a `draft` started on it, until
+      the `submit_until` chosen at retiring, or after that when the draft was already
+      paid (a completed payment is honoured); API submissions (no draft) never;
+    - the process is offered (active Activation) in `municipality`;
+    - the `draft`, if given, belongs to this version and municipality;
+    - the identity reaches the version's `identity.level` (Schriftform: "hoch"): the
+      draft's identity when a draft is given, else `identity` ({level, bpk2, …}).
+    """
+    now = now or timezone.now()
+    version = process_version
+    submit_until = None
+    notice = ("", "")
+    if version.status == ProcessVersion.Status.RETIRED:
+        in_grace = version.submit_until is not None and now < version.submit_until
+        if draft is None or not (in_grace or _draft_paid(draft)):
+            return SubmitEligibility(
+                "version_retired",
+                "Diese Version des Antrags wurde zurückgezogen. Bitte beginnen Sie den Antrag neu.",
+                "This version of the application has been retired. Please start again.",
+            )
+        submit_until = version.submit_until
+        notice = version_grace_notice(version, now=now)
+    elif version.status != ProcessVersion.Status.PUBLISHED:
+        return SubmitEligibility(
+            "version_not_published",
+            "Diese Version des Antrags ist nicht veröffentlicht.",
+            "This version of the application is not published.",
+        )
+    if activation_for(version.process, municipality) is None:
+        return SubmitEligibility(
+            "not_offered",
+            f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
+            f"This service is not offered online in {municipality.name}.",
+        )
+    if draft is not None and (
+        draft.process_version_id != version.pk or draft.municipality_id != municipality.pk
+    ):
+        return SubmitEligibility(
+            "draft_mismatch",
+            "Der Entwurf gehört zu einer anderen Version oder Kommune.",
+            "The draft belongs to another version or municipality.",
+        )
+    if draft is not None:
+        identity = {"level": draft.identity_level, "bpk2": draft.identity_bpk2}
+    definition = version_definition(version)
+    required = "hoch" if definition.schriftform else (definition.identity or {}).get("level")
+    required = required or "none"
+    if not level_satisfies(_achieved_level(identity), required):
+        return SubmitEligibility(
+            "identity_level",
+            "Für diesen Antrag müssen Sie sich mit dem Vertrauensniveau "
+            f"„{level_label(required)}“ anmelden. Ihre Anmeldung reicht dafür nicht aus.",
+            f"This application requires signing in at trust level "
+            f"“{level_label(required, 'en')}”. Your sign-in is not sufficient.",
+        )
+    return SubmitEligibility(submit_until=submit_until, notice=notice[0], notice_en=notice[1])
+
+
+def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
+    """What a draft's pages say about its version (`citizen/_version_notice.html`):
+    `version_notice` (the grace period of a retired version) or `version_refusal` with
+    `restart_url` (the draft can no longer be submitted). An identity refusal is left to
+    the submit page, which offers the sign-in.
+
+    Without `eligibility` (the step page) nothing is read for a published version.
+    """
+    if eligibility is None:
+        if draft.process_version.status == ProcessVersion.Status.PUBLISHED:
+            return {}
+        eligibility = submit_eligibility(
+            process_version=draft.process_version, municipality=draft.municipality, draft=draft
+        )
+    if eligibility.allowed:
+        return {"version_notice": eligibility.notice_text(lang)} if eligibility.notice else {}
+    if eligibility.code == "identity_level":
+        return {}
+    return {
+        "version_refusal": eligibility.text(lang),
+        "restart_url": reverse("citizen:start", args=[draft.process_version.process.identifier]),
+    }
 
 
 def municipalities_for(process: Process) -> list[Municipality]:
@@ -100,6 +265,8 @@ def _step_draft_sql(alias: str) -> str:
             .annotate(
                 step_municipality_name=F("municipality__name"),
                 step_version_sha256=F("process_version__sha256"),
+                step_version_status=F("process_version__status"),
+                step_version_submit_until=F("process_version__submit_until"),
                 step_process_id=F("process_version__process_id"),
                 step_process_identifier=F("process_version__process__identifier"),
             )
@@ -135,10 +302,20 @@ def draft_for_step(request, draft_id) -> Draft:
         [Municipality._meta.pk.attname, "name"],
         [draft.municipality_id, draft.step_municipality_name],
     )
+    submit_until = draft.step_version_submit_until
+    if submit_until is not None and timezone.is_naive(submit_until):
+        submit_until = timezone.make_aware(submit_until, dt.UTC)  # SQLite keeps UTC, naive
+    # from_db takes the values in the model's field order (id, process, status, sha256, …).
     version = ProcessVersion.from_db(
         alias,
-        [ProcessVersion._meta.pk.attname, "process_id", "sha256"],
-        [draft.process_version_id, draft.step_process_id, draft.step_version_sha256],
+        [ProcessVersion._meta.pk.attname, "process_id", "status", "sha256", "submit_until"],
+        [
+            draft.process_version_id,
+            draft.step_process_id,
+            draft.step_version_status,
+            draft.step_version_sha256,
+            submit_until,
+        ],
     )
     version.process = Process.from_db(
         alias,

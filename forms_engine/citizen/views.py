@@ -181,6 +181,16 @@ def _open_draft(request, draft_id):
     return draft, services.definition_for(draft.process_version)
 
 
+def _eligibility(draft):
+    return selectors.submit_eligibility(
+        process_version=draft.process_version, municipality=draft.municipality, draft=draft
+    )
+
+
+def version_context(draft, lang, eligibility=None) -> dict:
+    return selectors.draft_version_context(draft=draft, lang=lang, eligibility=eligibility)
+
+
 @require_http_methods(["GET", "POST"])
 def step(request, draft_id, step_id: str):
     lang = _lang()
@@ -397,6 +407,7 @@ def _render_step(
         "status_message": status_message,
         "notice": notice,
         "action_url": request.get_full_path(),
+        **version_context(draft, lang),
     }
     return render(request, "citizen/step.html", context, status=status)
 
@@ -484,14 +495,17 @@ def summary(request, draft_id):
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
     steps = definition.applicable_steps(draft.answers)
+    versioned = version_context(draft, lang, _eligibility(draft))
     return render(
         request,
         "citizen/summary.html",
         {
             **_draft_context(draft, definition, lang),
             **_summary_context(draft, definition, lang),
+            **versioned,
             "back_url": reverse("citizen:step", args=[draft.pk, steps[-1].id]),
         },
+        status=409 if versioned.get("version_refusal") else 200,
     )
 
 
@@ -515,6 +529,19 @@ def submit(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
+    # Checked before the payment gate: nobody is sent to pay for a draft that is refused.
+    versioned = version_context(draft, lang, _eligibility(draft))
+    if versioned.get("version_refusal"):
+        return render(
+            request,
+            "citizen/submit.html",
+            {
+                **_draft_context(draft, definition, lang),
+                **versioned,
+                "back_url": reverse("citizen:summary", args=[draft.pk]),
+            },
+            status=409,
+        )
     # Policy "required": the fee is paid (for the amount the answers give now) first.
     pay_first = payment_gate(draft=draft)
     if pay_first is not None:
@@ -561,6 +588,7 @@ def submit(request, draft_id):
             "answer_errors": answer_errors,
             "has_errors": bool(errors or answer_errors or refusal),
             "refusal": refusal,
+            **versioned,
             "back_url": reverse("citizen:summary", args=[draft.pk]),
             **(
                 _identity_context(

@@ -15,6 +15,14 @@ class PaymentStatus(models.TextChoices):
     FAILED = "FAILED", _("fehlgeschlagen")
 
 
+class RefundStatus(models.TextChoices):
+    """What staff did about a payment that has no case (see `payment_orphans`)."""
+
+    NONE = "none", _("keine Erstattung")
+    PENDING = "pending", _("Erstattung veranlasst")
+    REFUNDED = "refunded", _("erstattet")
+
+
 class PaymentTransaction(models.Model):
     """One attempt to pay a draft's fees with a provider. Written only by `services`.
 
@@ -55,6 +63,11 @@ class PaymentTransaction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    # Set by staff through `payment_refund_mark` for a paid attempt that got no case.
+    refund_status = models.CharField(
+        _("Erstattung"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.NONE
+    )
+    refund_updated_at = models.DateTimeField(_("Erstattung geändert am"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Zahlungsvorgang")

@@ -11,6 +11,8 @@ Public API (all keyword-only):
 - `payment_return(draft=, transaction_id=)` → PaymentTransaction | None: asks the provider.
 - `payment_reconcile(now=)` → int: settles transactions left INITIAL (beat task).
 - `payment_record_on_case(draft=, case=)`: copies the payment onto the case at submit.
+- `payment_refund_mark(transaction=, refund_status=, by=)`: staff record the refund of a
+  paid attempt that has no case (`selectors.payment_orphans`).
 
 Nothing the browser sends decides an amount or a status: amounts come from the
 definition, statuses from the provider's GET (STANDARDS §4.2: the redirect proves nothing).
@@ -33,15 +35,18 @@ from django.utils import timezone
 
 from forms_engine.catalog.selectors import activation_for, version_definition
 from forms_engine.citizen.formatting import i18n
+from forms_engine.citizen.selectors import submit_eligibility
 
 from .base import PaymentError, ProviderTransaction, registry
-from .models import PaymentStatus, PaymentTransaction
+from .models import PaymentStatus, PaymentTransaction, RefundStatus
 from .payment_request import payment_request_build, purpose_text
 
 log = logging.getLogger(__name__)
 
 #: The query parameter of the return URL naming the engine's own transaction id.
 RETURN_PARAM = "zahlung"
+#: `PaymentError.problem_type` of a payment refused because the draft cannot be submitted.
+SUBMISSION_REFUSED = "SUBMISSION_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -208,9 +213,22 @@ def payment_start(*, draft, return_url: str, now=None) -> str:
     the amount is already paid the citizen goes straight to `return_url`.
     `return_url` is absolute (the provider redirects the browser there) and gets
     `?zahlung=<transaction>` appended. Raises `PaymentError` when nothing is owed, online
-    payment is not set up, or the provider refuses (the attempt is then FAILED).
+    payment is not set up, or the provider refuses (the attempt is then FAILED), and
+    `PaymentError(problem_type="SUBMISSION_REFUSED")` before any provider call when the
+    draft could not be submitted afterwards (`citizen.selectors.submit_eligibility`: version
+    retired past its grace period, not offered any more, …): nobody pays for a refusal.
     """
     now = now or timezone.now()
+    eligibility = submit_eligibility(
+        process_version=draft.process_version, municipality=draft.municipality, draft=draft
+    )
+    if not eligibility.allowed:
+        raise PaymentError(
+            eligibility.message,
+            eligibility.message_en,
+            permanent=True,
+            problem_type=SUBMISSION_REFUSED,
+        )
     amount = payment_required_amount(draft=draft)
     if amount is None:
         raise PaymentError(
@@ -466,3 +484,46 @@ def payment_record_on_case(*, draft, case) -> None:
     type(case).objects.filter(pk=case.pk).update(**values)
     for key, value in values.items():
         setattr(case, key, value)
+
+
+@transaction.atomic
+def payment_refund_mark(*, transaction: PaymentTransaction, refund_status: str, by) -> bool:
+    """Record what staff did about a paid attempt without a case (none/pending/refunded).
+
+    Only PAYED attempts not linked to a case can be marked (`PaymentError` otherwise: a
+    payment that became a case is the case's). Audit-logged as `payment.refund_marked`.
+    Returns False when the status was already that.
+    """
+    if refund_status not in RefundStatus.values:
+        raise PaymentError(
+            "Unbekannter Erstattungsstatus.", "Unknown refund status.", permanent=True
+        )
+    locked = PaymentTransaction.objects.select_for_update().get(pk=transaction.pk)
+    if locked.status != PaymentStatus.PAYED or locked.case_id is not None:
+        raise PaymentError(
+            "Nur bezahlte Vorgänge ohne Antrag können erstattet werden.",
+            "Only paid attempts without a case can be refunded.",
+            permanent=True,
+        )
+    if locked.refund_status == refund_status:
+        return False
+    from forms_engine.core.audit import audit_log
+
+    previous = locked.refund_status
+    locked.refund_status = refund_status
+    locked.refund_updated_at = timezone.now()
+    locked.save(update_fields=["refund_status", "refund_updated_at", "updated_at"])
+    audit_log(
+        actor=by,
+        action="payment.refund_marked",
+        data={
+            "transaction": str(locked.pk),
+            "reference": locked.reference,
+            "amount": str(locked.amount),
+            "from": previous,
+            "to": refund_status,
+        },
+    )
+    transaction.refund_status = locked.refund_status
+    transaction.refund_updated_at = locked.refund_updated_at
+    return True

@@ -18,7 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.formatting import i18n
-from forms_engine.citizen.selectors import draft_for_session
+from forms_engine.citizen.selectors import (
+    draft_for_session,
+    draft_version_context,
+    submit_eligibility,
+)
 
 from . import selectors, services
 from .base import PaymentError
@@ -64,13 +68,20 @@ def overview(request, draft_id):
     amount = services.payment_required_amount(draft=draft)
     binding = services.payment_binding(draft=draft)
     error = None
-    if request.method == "POST":
+    # Checked before any payment starts (again in payment_start): no paying for a refusal.
+    eligibility = submit_eligibility(
+        process_version=draft.process_version, municipality=draft.municipality, draft=draft
+    )
+    versioned = draft_version_context(draft=draft, lang=lang, eligibility=eligibility)
+    status = 409 if versioned.get("version_refusal") else 200
+    if request.method == "POST" and not versioned.get("version_refusal"):
         # Only the draft decides what is paid: any amount in the form is never read.
         return_url = request.build_absolute_uri(reverse("payments:return", args=[draft.pk]))
         try:
             return redirect(services.payment_start(draft=draft, return_url=return_url))
         except PaymentError as exc:
             error = exc.message_en if lang == "en" else exc.message
+            status = 409 if exc.problem_type == services.SUBMISSION_REFUSED else 502
     lines, total_text, _total = selectors.payment_fee_lines(draft=draft, lang=lang)
     definition = version_definition(draft.process_version)
     paid = selectors.payment_paid_for(draft=draft, amount=amount)
@@ -90,8 +101,9 @@ def overview(request, draft_id):
             "error": error,
             "submit_url": reverse("citizen:submit", args=[draft.pk]),
             "summary_url": reverse("citizen:summary", args=[draft.pk]),
+            **versioned,
         },
-        status=502 if error else 200,
+        status=status,
     )
     if policy := csp_allowing_form_target(_provider_url(binding)):
         response["Content-Security-Policy"] = policy

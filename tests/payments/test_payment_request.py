@@ -63,6 +63,9 @@ def test_every_shipped_process_builds_a_valid_request(demo, published_processes,
     for version in published_processes.values():
         for path in sorted((ANSWER_FIXTURES / version.process.identifier).glob("valid-*.json")):
             draft = make_draft(version, musterstadt, load_sample(path)["answers"])
+            # Signed in as the start page demands (processes with identity.level "hoch").
+            draft.identity_level, draft.identity_bpk2 = "hoch", "bpk2-test"
+            draft.save(update_fields=["identity_level", "identity_bpk2"])
             if payment_required_amount(draft=draft) is None:
                 continue  # e.g. a fee exemption
             payment_start(draft=draft, return_url=RETURN)
