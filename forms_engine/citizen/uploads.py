@@ -471,8 +471,16 @@ def stream_limits_for(request) -> StreamLimits:
                 limits = default_stream_limits()
     ceiling = int(settings.FORMS_UPLOAD_MAX_BYTES)
     inner = limits.file_limit
+
+    def file_limit(name: str) -> int | None:
+        try:
+            limit = inner(name)
+        except Exception:  # noqa: BLE001 - e.g. a draft not this session's: keep no file
+            return None
+        return None if limit is None else min(int(limit), ceiling)
+
     limits = StreamLimits(
-        file_limit=lambda name: None if (n := inner(name)) is None else min(int(n), ceiling),
+        file_limit=file_limit,
         request_bytes=min(int(limits.request_bytes), int(settings.FORMS_UPLOAD_MAX_REQUEST_BYTES)),
     )
     request._forms_stream_limits = limits

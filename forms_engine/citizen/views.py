@@ -189,11 +189,13 @@ def _step_stream_limits(request, draft_id, step_id):
 
     from .uploads import StreamLimits, upload_limit, upload_spec_for
 
-    draft = selectors.draft_for_session(request, draft_id)
-    definition = services.definition_for(draft.process_version)
+    found = []  # the definition, looked up only once a file arrives (no query otherwise)
 
     def file_limit(name: str) -> int | None:
-        spec = upload_spec_for(definition, "/" + "/".join([step_id, *name.split(".")]))
+        if not found:
+            draft = selectors.draft_for_session(request, draft_id)
+            found.append(services.definition_for(draft.process_version))
+        spec = upload_spec_for(found[0], "/" + "/".join([step_id, *name.split(".")]))
         return upload_limit(spec) if spec is not None else None
 
     return StreamLimits(
