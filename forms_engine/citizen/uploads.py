@@ -607,6 +607,6 @@ class UploadLimitMiddleware:
                 {"refusal": refusal, "back": request.path},
                 status=413,
             )
-        # The body was not read: the connection cannot carry another request.
-        response["Connection"] = "close"
+        # The body stays unread; the server closes the connection (WSGI apps must not set
+        # hop-by-hop headers such as Connection themselves).
         return response
