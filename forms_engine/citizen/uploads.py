@@ -4,7 +4,8 @@ Bytes are stored under `settings.UPLOAD_ROOT` with a random name; the media type
 from the bytes (`filetype`), never taken from the client's content type or file name, and
 the kept file name carries the extension of the sniffed type (`Nachweis.hta` sniffed as PDF
 is kept and delivered as `Nachweis.pdf`, see `file_name_for_type`). A file sniffed as PDF
-must also open as a PDF (pypdf), so a polyglot (`%PDF-` followed by a script) is refused.
+must also open as a PDF (pypdf), a picture as a picture (Pillow), so a polyglot (`%PDF-`
+followed by a script) is refused.
 Answers reference an upload only as `upload:<uuid>`.
 """
 
@@ -177,6 +178,27 @@ def _pdf_problem(path: str) -> UploadRejected | None:
     return None
 
 
+# Pictures Pillow (a WeasyPrint dependency) can check without decoding every pixel.
+CHECKED_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/webp"}
+
+
+def _image_problem(path: str) -> UploadRejected | None:
+    """None if the file at `path` is a well-formed picture, else the refusal (a file that
+    only starts like one, e.g. a PNG signature followed by a script)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds; any of them means "broken"
+        return UploadRejected(
+            "Die Datei ist kein gültiges Bild.",
+            "The file is not a valid picture.",
+            "image_invalid",
+        )
+    return None
+
+
 def _storage_path(storage_name: str) -> Path:
     root = Path(settings.UPLOAD_ROOT).resolve()
     path = (root / storage_name[:2] / storage_name).resolve()
@@ -221,7 +243,8 @@ def upload_store(
       are capped at FORMS_API_UPLOAD_MAX_PENDING files and FORMS_API_UPLOAD_MAX_PENDING_BYTES
       bytes (`upload_quota`).
     Raises `UploadRejected` (German + English message; codes `not_an_upload_field`,
-    `too_large`, `empty`, `media_type`, `pdf_invalid`, `pdf_encrypted`, `upload_quota`).
+    `too_large`, `empty`, `media_type`, `pdf_invalid`, `pdf_encrypted`, `image_invalid`,
+    `upload_quota`).
     Returns `(upload, owner_token)`.
     """
     if not upload_spec:
@@ -278,10 +301,15 @@ def upload_store(
                 f"This file type is not allowed. Allowed: {_type_names(allowed)}.",
                 "media_type",
             )
-        if media_type == "application/pdf":
-            problem = _pdf_problem(tmp_name)
-            if problem is not None:
-                raise problem
+        problem = (
+            _pdf_problem(tmp_name)
+            if media_type == "application/pdf"
+            else _image_problem(tmp_name)
+            if media_type in CHECKED_IMAGE_TYPES
+            else None
+        )
+        if problem is not None:
+            raise problem
         storage_name = uuid.uuid4().hex
         target = _storage_path(storage_name)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -77,6 +77,21 @@ def test_a_pdf_polyglot_named_hta_is_refused_as_not_a_valid_pdf(published_proces
     assert not [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
 
 
+def test_a_file_that_only_starts_like_a_png_is_refused(published_processes):
+    pictures = {"media_types": ["image/png"], "max_bytes": 1024 * 1024}
+
+    with pytest.raises(UploadRejected) as info:
+        store(
+            published_processes["hundesteuer-anmeldung"],
+            "foto.hta",
+            b"\x89PNG\r\n\x1a\n<script>alert(1)</script>",
+            pictures,
+        )
+
+    assert info.value.code == "image_invalid"
+    assert info.value.message == "Die Datei ist kein gültiges Bild."
+
+
 def test_a_real_pdf_named_hta_is_kept_under_the_pdf_extension(published_processes):
     upload, _token = store(
         published_processes["hundesteuer-anmeldung"], "Sachkundenachweis.hta", PDF
