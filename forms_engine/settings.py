@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF (which reads the form): refuses an oversized upload body unread.
+    "forms_engine.citizen.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -146,6 +148,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CASEFILE_ROOT = Path(os.environ.get("FORMS_CASEFILE_ROOT", BASE_DIR / "var" / "casefiles"))
 # Hard ceiling for any single upload, whatever a process allows.
 FORMS_UPLOAD_MAX_BYTES = int(os.environ.get("FORMS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Upload limits are enforced while the body streams in (citizen.uploads.LimitedUploadHandler):
+# a file over its field's limit is cut off at the first chunk beyond it, a request whose
+# Content-Length exceeds FORMS_UPLOAD_MAX_REQUEST_BYTES is refused before any byte is read.
+FILE_UPLOAD_HANDLERS = [
+    "forms_engine.citizen.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FORMS_UPLOAD_MAX_REQUEST_BYTES = int(
+    os.environ.get("FORMS_UPLOAD_MAX_REQUEST_BYTES", str(60 * 1024 * 1024))
+)
+# Anonymous API uploads: the owner token lives this long (then the file can no longer be
+# submitted and is deleted by the retention purge); per client address at most this many
+# unused uploads and bytes within that time.
+FORMS_API_UPLOAD_TOKEN_HOURS = float(os.environ.get("FORMS_API_UPLOAD_TOKEN_HOURS", "2"))
+FORMS_API_UPLOAD_MAX_PENDING = int(os.environ.get("FORMS_API_UPLOAD_MAX_PENDING", "20"))
+FORMS_API_UPLOAD_MAX_PENDING_BYTES = int(
+    os.environ.get("FORMS_API_UPLOAD_MAX_PENDING_BYTES", str(100 * 1024 * 1024))
+)
 
 # Sessions and cookies: secure by default, relaxed only for the local debug server.
 SESSION_COOKIE_HTTPONLY = True

@@ -49,6 +49,12 @@ class UploadResponseSerializer(serializers.Serializer):
     owner_token = serializers.CharField(
         help_text="Geheimnis: bei der Einreichung in upload_tokens mitsenden"
     )
+    expires_at = serializers.DateTimeField(
+        help_text="Bis dahin einreichen; danach verfällt die Datei (upload_expired) und wird gelöscht"
+    )
+    file_name = serializers.CharField(
+        help_text="Gespeicherter Dateiname, mit der Endung des erkannten Dateityps"
+    )
     media_type = serializers.CharField()
     size = serializers.IntegerField()
     sha256 = serializers.CharField()

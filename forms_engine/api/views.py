@@ -23,7 +23,16 @@ from forms_engine.catalog.selectors import (
     version_definition,
     version_get,
 )
-from forms_engine.citizen.uploads import UploadRejected, upload_spec_for, upload_store
+from forms_engine.citizen.uploads import (
+    StreamLimits,
+    UploadRejected,
+    api_client_key,
+    largest_upload_limit,
+    stream_limits,
+    upload_refusal,
+    upload_spec_for,
+    upload_store,
+)
 from forms_engine.identity.services import session_identity
 
 from .serializers import (
@@ -177,6 +186,24 @@ def published_version_or_refusal(process_id: str, version: str):
     return found, None
 
 
+# The multipart envelope around one file and the `field` pointer (at most 300 characters).
+UPLOAD_ENVELOPE_BYTES = 16 * 1024
+
+
+def _upload_stream_limits(request, process_id, version):
+    """While an API upload streams in: the `file` at most the largest limit of the version's
+    upload fields (the exact field's limit is checked once `field` is known); other files
+    are skipped; the body at most that plus the envelope."""
+    found = version_get(identifier=process_id, version=version, statuses=OPEN)
+    per_file = largest_upload_limit(version_definition(found)) if found is not None else None
+    per_file = per_file or 0
+    return StreamLimits(
+        file_limit=lambda name: per_file if name == "file" else None,
+        request_bytes=per_file + UPLOAD_ENVELOPE_BYTES,
+    )
+
+
+@stream_limits(_upload_stream_limits)
 class UploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
@@ -189,13 +216,22 @@ class UploadView(APIView):
             201: UploadResponseSerializer,
             400: ErrorResponseSerializer,
             404: ErrorResponseSerializer,
+            413: ErrorResponseSerializer,
+            429: ErrorResponseSerializer,
         },
     )
     def post(self, request, process_id, version):
         found, refusal = published_version_or_refusal(process_id, version)
         if refusal is not None:
             return refusal
-        serializer = UploadRequestSerializer(data=request.data)
+        data = request.data
+        refused = upload_refusal(request)
+        if refused is not None:  # cut off while streaming: nothing was kept
+            return errors_response(
+                [error("/file", refused.message, refused.message_en, refused.code)],
+                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        serializer = UploadRequestSerializer(data=data)
         if not serializer.is_valid():
             return errors_response(serializer_errors(serializer.errors))
         pointer = serializer.validated_data["field"]
@@ -206,14 +242,21 @@ class UploadView(APIView):
                 process_version=found,
                 field_pointer=pointer,
                 upload_spec=spec,
+                client_key=api_client_key(ScopedRateThrottle().get_ident(request)),
             )
         except UploadRejected as exc:
-            return errors_response([error(pointer, exc.message, exc.message_en, exc.code)])
+            code = {
+                "too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+                "upload_quota": status.HTTP_429_TOO_MANY_REQUESTS,
+            }.get(exc.code, status.HTTP_400_BAD_REQUEST)
+            return errors_response([error(pointer, exc.message, exc.message_en, exc.code)], code)
         return Response(
             UploadResponseSerializer(
                 {
                     "ref": upload.ref,
                     "owner_token": token,
+                    "expires_at": upload.owner_token_expires_at,
+                    "file_name": upload.original_name,
                     "media_type": upload.media_type,
                     "size": upload.size,
                     "sha256": upload.sha256,

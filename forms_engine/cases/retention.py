@@ -4,7 +4,8 @@
 
 - Unsubmitted drafts are deleted `retention.draft_days` after their last change
   (`Draft.updated_at`), with their uploads (rows and bytes). API uploads that never became
-  part of a case (no draft, no case) go after the same time, counted from `created_at`.
+  part of a case (no draft, no case) go as soon as their owner token has expired
+  (`owner_token_expires_at`, FORMS_API_UPLOAD_TOKEN_HOURS after the upload: hours, not days).
 - Closed cases (`closed_at` set, status approved or rejected) are reduced
   `retention.case_days` after `closed_at` to reference, dates and hashes: answers `{}`,
   applicant fields cleared, messages and notes emptied, uploads and case documents deleted
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from forms_engine.catalog.models import ProcessVersion
@@ -156,13 +158,15 @@ def _draft_delete(*, draft_id, cutoff, report: RetentionReport) -> None:
 
 
 def _orphan_uploads_delete(*, now, report: RetentionReport) -> None:
-    orphans = Upload.objects.filter(draft__isnull=True, case__isnull=True).select_related(
-        "process_version"
+    # Uploads of no draft and no case: API uploads, useful only while their token lives.
+    # Rows from before tokens expired count from `created_at`.
+    from forms_engine.citizen.uploads import upload_token_lifetime
+
+    expired = Q(owner_token_expires_at__lte=now) | Q(
+        owner_token_expires_at__isnull=True, created_at__lte=now - upload_token_lifetime()
     )
-    for upload in orphans:
-        cutoff = now - timedelta(days=int(_retention(upload.process_version)["draft_days"]))
-        if upload.created_at > cutoff:
-            continue
+    orphans = Upload.objects.filter(expired, draft__isnull=True, case__isnull=True)
+    for upload in orphans.iterator():
         with transaction.atomic():
             gone = Upload.objects.filter(
                 pk=upload.pk, draft__isnull=True, case__isnull=True
@@ -173,7 +177,12 @@ def _orphan_uploads_delete(*, now, report: RetentionReport) -> None:
             audit_log(
                 actor="system",
                 action="retention.upload_deleted",
-                data={"upload": str(upload.pk), "sha256": upload.sha256, "size": upload.size},
+                data={
+                    "upload": str(upload.pk),
+                    "sha256": upload.sha256,
+                    "size": upload.size,
+                    "reason": "owner_token_expired",
+                },
             )
             _delete_files_after_commit(_upload_paths(upload), report)
 

@@ -27,6 +27,7 @@ from forms_engine.citizen.uploads import (
     field_shape,
     upload_owner_matches,
     upload_spec_for,
+    upload_token_expired,
 )
 from forms_engine.definitions import FieldError
 from forms_engine.identity.base import LEVELS
@@ -99,7 +100,8 @@ def _resolve_uploads(*, definition, process_version, answers, upload_owner):
 
     Returns `(uploads, errors)`. A reference must exist, belong to the submitter (same
     Draft or the owner token), be made for this version and this field (array indices
-    aside), not be attached to a case yet, and satisfy the field's `x-upload`.
+    aside), not be attached to a case yet, and satisfy the field's `x-upload`. An upload
+    owned by an API token must be used before the token expires (`upload_expired`).
     """
     refs = []
     for pointer, value in _walk_strings(answers):
@@ -145,6 +147,16 @@ def _resolve_uploads(*, definition, process_version, answers, upload_owner):
             )
             continue
         seen.add(value)
+        if not isinstance(upload_owner, Draft) and upload_token_expired(upload):
+            errors.append(
+                _upload_error(
+                    pointer,
+                    "Die hochgeladene Datei ist abgelaufen. Bitte laden Sie sie erneut hoch.",
+                    "The uploaded file has expired. Please upload it again.",
+                    "upload_expired",
+                )
+            )
+            continue
         if upload.process_version_id != process_version.pk or field_shape(
             upload.field_pointer
         ) != field_shape(pointer):

@@ -70,6 +70,11 @@ class Upload(models.Model):
     )
     # Secret handed to a headless API client that uploaded the file, so only it can use it.
     owner_token_hash = models.CharField(max_length=64, blank=True)
+    # An API upload's token is short-lived (FORMS_API_UPLOAD_TOKEN_HOURS): after this it can
+    # no longer be submitted, and the unused file is deleted by the retention purge.
+    owner_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hash of the API client's address (never the address): caps unused uploads per client.
+    client_key = models.CharField(max_length=64, blank=True, db_index=True)
     process_version = models.ForeignKey(
         ProcessVersion, on_delete=models.PROTECT, related_name="uploads"
     )

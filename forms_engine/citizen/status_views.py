@@ -30,7 +30,7 @@ from forms_engine.cases.status import case_for_status_token, case_status_history
 from forms_engine.catalog.selectors import version_definition
 
 from .formatting import i18n
-from .uploads import UploadRejected
+from .uploads import StreamLimits, UploadRejected, stream_limits, upload_limit, upload_refusal
 
 SENT_FLAG = "antwort"
 
@@ -40,6 +40,19 @@ def _lang() -> str:
     return lang if lang in ("de", "en") else "de"
 
 
+def _reply_stream_limits(request, token):
+    """While an answer streams in: each of the `files` at most the reply limit, no more of
+    them than a reply takes; files under any other form field name are skipped unread."""
+    from forms_engine.cases.postbox import REPLY_UPLOAD_SPEC
+
+    per_file = upload_limit(REPLY_UPLOAD_SPEC)
+    return StreamLimits(
+        file_limit=lambda name: per_file if name == "files" else None,
+        request_bytes=REPLY_MAX_FILES * per_file + BODY_MAX * 4 + 64 * 1024,
+    )
+
+
+@stream_limits(_reply_stream_limits)
 @require_http_methods(["GET", "HEAD", "POST"])
 def status(request, token: str):
     case = case_for_status_token(token)
@@ -52,7 +65,10 @@ def status(request, token: str):
             case, request.POST.get("in_reply_to"), direction=CaseMessage.Direction.TO_CITIZEN
         )
         body = request.POST.get("body", "")
+        refused = upload_refusal(request)
         try:
+            if refused is not None:
+                raise refused  # the body was cut off at a file over the limit: nothing is kept
             message_reply_from_citizen(
                 case=case,
                 in_reply_to=question,
@@ -70,7 +86,7 @@ def status(request, token: str):
             return _private(redirect(f"{case_status_url(case)}?{SENT_FLAG}=gesendet#postfach"))
     response = render(request, "citizen/status.html", _context(request, case, form, errors))
     if errors:
-        response.status_code = 400
+        response.status_code = 413 if upload_refusal(request) is not None else 400
     return _private(response)
 
 

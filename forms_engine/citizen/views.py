@@ -32,6 +32,7 @@ from .forms import (
     strip_raw,
 )
 from .summary import summary_sections
+from .uploads import stream_limits, upload_refusal
 
 
 def _lang() -> str:
@@ -191,6 +192,28 @@ def version_context(draft, lang, eligibility=None) -> dict:
     return selectors.draft_version_context(draft=draft, lang=lang, eligibility=eligibility)
 
 
+def _step_stream_limits(request, draft_id, step_id):
+    """While a step's form streams in: each file at most its field's limit; a file for a
+    form field that is no upload field of this step is skipped unread."""
+    from django.conf import settings
+
+    from .uploads import StreamLimits, upload_limit, upload_spec_for
+
+    found = []  # the definition, looked up only once a file arrives (no query otherwise)
+
+    def file_limit(name: str) -> int | None:
+        if not found:
+            draft = selectors.draft_for_session(request, draft_id)
+            found.append(services.definition_for(draft.process_version))
+        spec = upload_spec_for(found[0], "/" + "/".join([step_id, *name.split(".")]))
+        return upload_limit(spec) if spec is not None else None
+
+    return StreamLimits(
+        file_limit=file_limit, request_bytes=int(settings.FORMS_UPLOAD_MAX_REQUEST_BYTES)
+    )
+
+
+@stream_limits(_step_stream_limits)
 @require_http_methods(["GET", "POST"])
 def step(request, draft_id, step_id: str):
     lang = _lang()
@@ -225,6 +248,12 @@ def step(request, draft_id, step_id: str):
             locked=locked,
         )
         return _render_step(request, draft, definition, current, steps, form, lang, returning)
+
+    refused = upload_refusal(request)
+    if refused is not None:
+        return _render_refused_upload(
+            request, draft, definition, current, steps, lang, returning, uploads, locked, refused
+        )
 
     # POST: parse everything that was on the page, then decide by the button.
     all_fields = list(current.fields())
@@ -343,6 +372,31 @@ def _has_upload(definition, step) -> bool:
 def _applicable(definition, current, answers):
     names = definition.applicable_fields(current, answers or {})
     return [f for f in current.fields() if f.name in names]
+
+
+def _render_refused_upload(
+    request, draft, definition, current, steps, lang, returning, uploads, locked, refused
+):
+    """The step again, as saved before, with the size error: the body was cut off at a file
+    over its limit, so nothing of this submission is used or saved (413)."""
+    data = (draft.answers or {}).get(current.id) or {}
+    if locked:
+        data = identity_services.apply_locked(data, locked)
+    message = refused.message_en if lang != "de" else refused.message
+    key = getattr(refused, "field_name", "")
+    form = build_form(
+        step=current,
+        fields=_applicable(definition, current, draft.answers),
+        data=data,
+        errors={key: message} if key else {},
+        lang=lang,
+        uploads=uploads,
+        extra_errors=[] if key else [message],
+        locked=locked,
+    )
+    return _render_step(
+        request, draft, definition, current, steps, form, lang, returning, status=413
+    )
 
 
 def _store_uploads(draft, parsed: Parsed, data: dict, post) -> None:

@@ -277,7 +277,7 @@ def _content_disposition(file_name: str) -> str:
 def upload_download(request, case_id, upload_id):
     case = selectors.access_case_for_clerk(request.user, case_id)
     upload = selectors.case_upload(case, upload_id)
-    from forms_engine.citizen.uploads import upload_open
+    from forms_engine.citizen.uploads import file_name_for_type, upload_open
 
     try:
         handle = upload_open(upload)
@@ -289,10 +289,12 @@ def upload_download(request, case_id, upload_id):
         case_id=case.pk,
         data={"upload_id": str(upload.pk), "sha256": upload.sha256},
     )
+    # Always an attachment, named with the extension of the sniffed type and served as that
+    # type only (nosniff): a file never reaches the clerk under the name the client chose.
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=upload.original_name,
+        filename=file_name_for_type(upload.original_name, upload.media_type),
         content_type=upload.media_type or "application/octet-stream",
     )
     return _attachment_headers(response)

@@ -104,7 +104,7 @@ def test_the_purge_runs_on_the_real_clock_too(hundesteuer, musterstadt, purge):
         assert purge().drafts_deleted == 1
 
 
-def test_an_api_upload_that_never_became_a_case_goes_after_draft_days(hundesteuer, purge):
+def test_an_api_upload_that_never_became_a_case_goes_when_its_token_expires(hundesteuer, purge):
     pointer = "/sachkunde/nachweis"
     with time_machine.travel(START, tick=False):
         upload, _token = upload_store(
@@ -114,8 +114,9 @@ def test_an_api_upload_that_never_became_a_case_goes_after_draft_days(hundesteue
             upload_spec=upload_spec_for(version_definition(hundesteuer), pointer),
         )
 
-    assert purge(now=START + 29 * DAY).uploads_deleted == 0
-    assert purge(now=START + 31 * DAY).uploads_deleted == 1
+    hour = datetime.timedelta(hours=1)
+    assert purge(now=START + 1 * hour).uploads_deleted == 0
+    assert purge(now=START + 2 * hour).uploads_deleted == 1  # FORMS_API_UPLOAD_TOKEN_HOURS
     assert not upload_path(upload).exists()
     assert AuditEntry.objects.filter(action="retention.upload_deleted").count() == 1
 

@@ -119,7 +119,7 @@ def test_a_plain_file_object_works_too(version):
     raw = (UPLOAD_FIXTURES / "sachkunde.pdf").read_bytes()
     upload, _ = store(version, io.BytesIO(raw))
     assert upload.size == len(raw)
-    assert upload.original_name == "datei"
+    assert upload.original_name == "datei.pdf"  # the sniffed type names the extension
 
 
 @pytest.mark.parametrize(
