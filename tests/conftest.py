@@ -33,18 +33,16 @@ def _uploads_in_tmp(settings, tmp_path):
 def published_processes(db):
     """Sync processes/ into the test DB (published) and run demo_setup.
 
-    Returns {process id: published ProcessVersion}.
+    Returns {process id: current ProcessVersion} (the one new drafts get; a process may
+    have older published versions too, e.g. hundesteuer-anmeldung 1.0.0).
     """
-    from forms_engine.catalog.models import ProcessVersion
+    from forms_engine.catalog.selectors import current_versions
     from forms_engine.catalog.services import demo_setup, process_sync
 
     report = process_sync(directory=settings.FORMS_PROCESS_LIBRARY)
     assert report.ok, "\n".join(report.lines())
     demo_setup(path=FIXTURES / "demo.json")
-    return {
-        v.process.identifier: v
-        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
-    }
+    return {v.process.identifier: v for v in current_versions()}
 
 
 @pytest.fixture
