@@ -141,16 +141,23 @@ def test_sent_emails_are_recorded_as_sent(
     assert len(mail.outbox) == 3
 
 
-def test_the_clerk_sees_that_the_citizen_was_not_notified(client, silent_process, clerk_steuer):
+def test_the_clerk_sees_that_the_citizen_was_not_notified(
+    client, silent_process, clerk_steuer, eager_celery, django_capture_on_commit_callbacks
+):
     case, _page = file_through_the_pages(client, SILENT)
+    clerk_acts(case, clerk_steuer, django_capture_on_commit_callbacks)
     clerk = Client()
     clerk.force_login(clerk_steuer)
 
     page = clerk.get(reverse("clerk:case", args=[case.pk])).content.decode()
 
     assert 'id="not-notified"' in page
-    assert 'data-notice="no_address"' in page
+    assert 'id="citizen-notice" data-notice="no_address"' in page
     assert "auf anderem Weg" in page
+    # The status history and the audit trail say it for each e-mail that could not go out.
+    assert '<td class="kern-table__cell" data-notice="no_address">' in page
+    assert page.count("Nicht per E-Mail benachrichtigt (keine Adresse)") == 3
+    assert "E-Mail gesendet" not in page
 
 
 def test_the_clerk_sees_a_sent_receipt(client, published_processes, clerk_steuer):
