@@ -41,14 +41,24 @@ def silent_process(published_processes, musterstadt):
     doc = copy.deepcopy(published_processes[DOG].definition)
     doc["id"] = SILENT
     doc["applicant"] = {"name": ["/halter/vorname", "/halter/familienname"]}
+    doc["identity"] = {"level": "none"}
     version = process_version_publish(version=process_version_create_draft(doc=doc))
-    assert [w.pointer for w in version.publish_warnings] == ["/applicant"]
     Activation.objects.create(
         process=version.process,
         municipality=musterstadt,
         authority=Authority.objects.get(municipality=musterstadt, slug="steueramt"),
     )
     return version
+
+
+def test_publishing_a_process_that_cannot_reach_the_citizen_warns_but_publishes(silent_process):
+    from forms_engine.catalog.models import ProcessVersion
+    from forms_engine.definitions import definition_warnings
+
+    assert silent_process.status == ProcessVersion.Status.PUBLISHED
+    warnings = definition_warnings(silent_process.definition)
+    assert [w.pointer for w in warnings] == ["/applicant"]
+    assert getattr(silent_process, "publish_warnings", None) == warnings
 
 
 def actions(case) -> list[str]:
