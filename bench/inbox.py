@@ -196,7 +196,7 @@ def load(n_cases: int) -> dict:
             ROOT / "fixtures/answers/anwohnerparkausweis/valid-ein-fahrzeug-12-monate.json"
         ).read_text()
     )["answers"]
-    hund = ProcessVersion.objects.get(process__identifier="hundesteuer-anmeldung")
+    hund = ProcessVersion.objects.get(process__identifier="hundesteuer-anmeldung", version="1.1.0")
     park = ProcessVersion.objects.get(process__identifier="anwohnerparkausweis")
     steuer = Authority.objects.get(slug="steueramt")
     ordnung = Authority.objects.get(slug="ordnungsamt")

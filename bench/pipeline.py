@@ -92,7 +92,7 @@ def submitter():
     from forms_engine.catalog.models import Municipality, ProcessVersion
 
     version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", status="published"
+        process__identifier="hundesteuer-anmeldung", version="1.1.0"
     )
     municipality = Municipality.objects.get(ars="099990000000")
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))

@@ -54,18 +54,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def published_processes(db):
     """The shipped library (processes/ synced and published, demo_setup run).
 
-    Returns {process id: published ProcessVersion}.
+    Returns {process id: current ProcessVersion} (the one new drafts get; a process may
+    have older published versions too, e.g. hundesteuer-anmeldung 1.0.0).
     """
-    from forms_engine.catalog.models import Municipality, ProcessVersion
+    from forms_engine.catalog.models import Municipality
+    from forms_engine.catalog.selectors import current_versions
 
     if not Municipality.objects.filter(ars=MUSTERSTADT_ARS).exists():
         _library_load()
-    return {
-        v.process.identifier: v
-        for v in ProcessVersion.objects.filter(
-            status=ProcessVersion.Status.PUBLISHED
-        ).select_related("process")
-    }
+    return {v.process.identifier: v for v in current_versions()}
 
 
 @pytest.fixture

@@ -37,6 +37,21 @@ class PaymentStatus(models.TextChoices):
     INVOICE = "invoice", _("Rechnung folgt")
 
 
+class CitizenNotice(models.TextChoices):
+    """What became of one e-mail to the citizen (receipt, status change, new message).
+
+    Only SENT means an e-mail went out; NO_ADDRESS is recorded (and audit-logged as
+    `citizen.not_notified`) when the case has no address, so nobody believes the citizen
+    was told. COVERED: no own e-mail because another one says it (the postbox e-mail of
+    a Rückfrage) or the citizen caused the change.
+    """
+
+    PENDING = "pending", _("noch nicht benachrichtigt")
+    SENT = "sent", _("per E-Mail benachrichtigt")
+    NO_ADDRESS = "no_address", _("nicht benachrichtigt: keine E-Mail-Adresse")
+    COVERED = "covered", _("keine eigene E-Mail nötig")
+
+
 class Case(models.Model):
     """A submitted application. Created only by `cases.services.case_submit`."""
 
@@ -109,7 +124,14 @@ class Case(models.Model):
     pipeline_enqueued_at = models.DateTimeField(null=True, blank=True)
     casefile_rendered_at = models.DateTimeField(null=True, blank=True)
     routed_at = models.DateTimeField(_("im Postfach seit"), null=True, blank=True)
+    # Set only when the receipt e-mail was really sent; `citizen_notice` says what happened.
     citizen_notified_at = models.DateTimeField(null=True, blank=True)
+    citizen_notice = models.CharField(
+        _("Eingangsbestätigung"),
+        max_length=20,
+        choices=CitizenNotice.choices,
+        default=CitizenNotice.PENDING,
+    )
     pipeline_done_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(_("abgeschlossen am"), null=True, blank=True)
     # Retention: a closed case past `case_days` is reduced to reference, dates and hashes.
@@ -218,7 +240,11 @@ class CaseStatusChange(models.Model):
     # Shown to the citizen on the status page and in the e-mail (optional).
     message = models.TextField(blank=True)
     changed_at = models.DateTimeField()
+    # Set only when the status e-mail was really sent; `citizen_notice` says what happened.
     citizen_notified_at = models.DateTimeField(null=True, blank=True)
+    citizen_notice = models.CharField(
+        max_length=20, choices=CitizenNotice.choices, default=CitizenNotice.PENDING
+    )
 
     class Meta:
         ordering = ["changed_at", "pk"]
@@ -270,6 +296,11 @@ class CaseMessage(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # Messages to the citizen: the "new message" e-mail (set only when really sent).
+    citizen_notified_at = models.DateTimeField(null=True, blank=True)
+    citizen_notice = models.CharField(
+        max_length=20, choices=CitizenNotice.choices, default=CitizenNotice.PENDING
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

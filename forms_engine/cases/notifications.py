@@ -2,16 +2,23 @@
 
 Contracts:
 - `case_receipt_send(*, case_id)` is step 3 of the pipeline (`cases.pipeline`): the
-  confirmation with the reference, the status link and the case file PDF attached; at most
-  one per case (guard: `Case.citizen_notified_at`, under a row lock).
+  confirmation with the reference, the status link, the case file PDF attached and, when
+  a fee is invoiced, the amount and who sends the invoice; at most one per case (guard:
+  `Case.citizen_notice` still "pending", under a row lock).
 - `status_change_enqueue(*, change_id)` is called by the workflow for every
   CaseStatusChange after it is committed; the task `cases.tasks.case_notify_status` then
   calls `status_change_notify(change_id=…)`, which sends at most one e-mail per change
-  (guard: `CaseStatusChange.citizen_notified_at`).
+  (guard: `CaseStatusChange.citizen_notice` still "pending").
 - `message_new_send(*, message_id)` is called by the postbox (`cases.postbox`) after a
   clerk's message is committed: "Sie haben eine neue Nachricht" with the status link; the
   message text itself is never e-mailed (it may be sensitive; the status link is the
   channel). Returns True if an e-mail was sent.
+
+Honesty: `citizen_notified_at` (case, change, message) is set only when an e-mail really
+went out, with `citizen_notice = "sent"`. Without an address the notice is "no_address"
+and the audit log gets `citizen.not_notified` (`{"what": "receipt"|"status_change"|
+"message", "reason": "no address"}`); the clerk's case page shows it, so the authority
+can reach the citizen another way.
 
 Texts: templates/email/ (plain text; German first, the English text below it when the
 case was filed in English). Links are absolute: settings.FORMS_SITE_URL + the path.
@@ -27,7 +34,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from .models import Case, CaseDocument, CaseMessage, CaseStatusChange
+from forms_engine.core.audit import audit_log
+
+from .models import Case, CaseDocument, CaseMessage, CaseStatusChange, CitizenNotice
 from .status import case_status_url
 
 logger = logging.getLogger(__name__)
@@ -73,6 +82,30 @@ def _context(case: Case) -> dict:
     }
 
 
+def _not_notified(case: Case, what: str, **data) -> None:
+    audit_log(
+        actor="system",
+        action="citizen.not_notified",
+        case_id=case.pk,
+        data={"what": what, "reason": "no address", **data},
+    )
+
+
+def _invoice_context(case: Case) -> dict:
+    """The fee still owed by invoice ("Rechnung folgt"), for the receipt's wording."""
+    from forms_engine.citizen.formatting import money
+
+    from .models import PaymentStatus
+
+    if case.payment_status != PaymentStatus.INVOICE or not case.payment_amount:
+        return {"invoice": False}
+    return {
+        "invoice": True,
+        "invoice_amount_de": money(case.payment_amount, "de"),
+        "invoice_amount_en": money(case.payment_amount, "en"),
+    }
+
+
 def _subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(template, context).split())
 
@@ -81,10 +114,11 @@ def _subject(template: str, context: dict) -> str:
 def case_receipt_send(*, case_id) -> bool | None:
     """Send the receipt of a submitted case once.
 
-    Returns True if the e-mail was sent now, False if the case has no e-mail address
-    (marked notified all the same), None if nothing was to do (already notified, or no
-    such case). Needs the case file (pipeline step 1) for the attachment.
-    An SMTP error propagates (the transaction rolls back; the pipeline retries).
+    Returns True if the e-mail was sent now; False if the case has no e-mail address
+    (recorded as `citizen_notice = "no_address"`, audit `citizen.not_notified`, never as
+    notified); None if nothing was to do (already handled, or no such case). Needs the
+    case file (pipeline step 1) for the attachment. An SMTP error propagates (the
+    transaction rolls back; the pipeline retries).
     """
     case = (
         Case.objects.select_for_update()
@@ -92,26 +126,29 @@ def case_receipt_send(*, case_id) -> bool | None:
         .filter(pk=case_id)
         .first()
     )
-    if case is None or case.citizen_notified_at is not None:
+    if case is None or case.citizen_notice != CitizenNotice.PENDING:
         return None
-    sent = False
-    if case.applicant_email:
-        from .casefile import casefile_open
+    if not case.applicant_email:
+        case.citizen_notice = CitizenNotice.NO_ADDRESS
+        case.save(update_fields=["citizen_notice", "updated_at"])
+        _not_notified(case, "receipt")
+        return False
+    from .casefile import casefile_open
 
-        document = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.CASEFILE)
-        context = _context(case)
-        message = EmailMessage(
-            _subject("email/receipt_subject.txt", context),
-            render_to_string("email/receipt.txt", context),
-            None,
-            [case.applicant_email],
-        )
-        message.attach(document.file_name, casefile_open(document), "application/pdf")
-        message.send()
-        sent = True
+    document = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.CASEFILE)
+    context = {**_context(case), **_invoice_context(case)}
+    message = EmailMessage(
+        _subject("email/receipt_subject.txt", context),
+        render_to_string("email/receipt.txt", context),
+        None,
+        [case.applicant_email],
+    )
+    message.attach(document.file_name, casefile_open(document), "application/pdf")
+    message.send()
     case.citizen_notified_at = timezone.now()
-    case.save(update_fields=["citizen_notified_at", "updated_at"])
-    return sent
+    case.citizen_notice = CitizenNotice.SENT
+    case.save(update_fields=["citizen_notified_at", "citizen_notice", "updated_at"])
+    return True
 
 
 def status_change_enqueue(*, change_id: int) -> None:
@@ -130,19 +167,24 @@ def status_change_enqueue(*, change_id: int) -> None:
 
 @transaction.atomic
 def status_change_notify(*, change_id: int) -> bool:
-    """Send the citizen the e-mail about one status change; True if one was sent now."""
+    """Send the citizen the e-mail about one status change; True if one was sent now.
+
+    Without an address the change is recorded as `no_address` (audit
+    `citizen.not_notified`), never as notified.
+    """
     change = (
         CaseStatusChange.objects.select_for_update()
         .select_related("case", "case__authority", "case__municipality", "case__process_version")
         .filter(pk=change_id)
         .first()
     )
-    if change is None or change.citizen_notified_at is not None:
+    if change is None or change.citizen_notice != CitizenNotice.PENDING:
         return False
     case = change.case
     if not case.applicant_email:
-        change.citizen_notified_at = timezone.now()
-        change.save(update_fields=["citizen_notified_at"])
+        change.citizen_notice = CitizenNotice.NO_ADDRESS
+        change.save(update_fields=["citizen_notice"])
+        _not_notified(case, "status_change", to_status=change.to_status)
         return False
     context = {
         **_context(case),
@@ -159,22 +201,33 @@ def status_change_notify(*, change_id: int) -> bool:
         [case.applicant_email],
     ).send()
     change.citizen_notified_at = timezone.now()
-    change.save(update_fields=["citizen_notified_at"])
+    change.citizen_notice = CitizenNotice.SENT
+    change.save(update_fields=["citizen_notified_at", "citizen_notice"])
     return True
 
 
+@transaction.atomic
 def message_new_send(*, message_id: int) -> bool:
-    """Tell the citizen a new message of the authority waits on the status page."""
+    """Tell the citizen a new message of the authority waits on the status page.
+
+    True if the e-mail was sent now; at most once per message (guard
+    `CaseMessage.citizen_notice`). Without an address: `no_address`, audit
+    `citizen.not_notified`.
+    """
     message = (
-        CaseMessage.objects.select_related(
-            "case", "case__authority", "case__municipality", "case__process_version"
-        )
+        CaseMessage.objects.select_for_update()
+        .select_related("case", "case__authority", "case__municipality", "case__process_version")
         .filter(pk=message_id, direction=CaseMessage.Direction.TO_CITIZEN)
         .first()
     )
-    if message is None or not message.case.applicant_email:
+    if message is None or message.citizen_notice != CitizenNotice.PENDING:
         return False
     case = message.case
+    if not case.applicant_email:
+        message.citizen_notice = CitizenNotice.NO_ADDRESS
+        message.save(update_fields=["citizen_notice"])
+        _not_notified(case, "message", message=message.pk)
+        return False
     context = {
         **_context(case),
         "requests_documents": message.requests_documents,
@@ -187,4 +240,7 @@ def message_new_send(*, message_id: int) -> bool:
         None,
         [case.applicant_email],
     ).send()
+    message.citizen_notified_at = timezone.now()
+    message.citizen_notice = CitizenNotice.SENT
+    message.save(update_fields=["citizen_notified_at", "citizen_notice"])
     return True

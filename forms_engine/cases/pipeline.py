@@ -11,7 +11,8 @@ per transport and one confirmation e-mail:
    the transport delivers and marked `delivered` in the same transaction, so a second
    worker waits and then finds it delivered.
 3. notify: the confirmation e-mail (`notifications.case_receipt_send`), guarded by
-   `Case.citizen_notified_at` under a row lock.
+   `Case.citizen_notice` under a row lock; audit `pipeline.citizen_notified` only when an
+   e-mail was sent, `citizen.not_notified` when the case has no address.
 
 State on the case: `pipeline_state` (pending → casefile → routed → done, or failed),
 `pipeline_attempts` (runs started), `pipeline_error` (last error, for operators).
@@ -215,7 +216,9 @@ def _step_notify(case_id) -> None:
     from .notifications import case_receipt_send
 
     sent = case_receipt_send(case_id=case_id)
-    if sent is not None:
+    # Without an address `case_receipt_send` logs `citizen.not_notified` itself: the step is
+    # done, but nobody may read "citizen notified" where no e-mail went out.
+    if sent:
         audit_log(
             actor="system",
             action="pipeline.citizen_notified",

@@ -149,8 +149,12 @@ def _is_clerk_of(user, authority_id: int) -> bool:
 
 
 def _quiet(change: CaseStatusChange) -> None:
-    """The transition's status e-mail is covered by the postbox e-mail (or the page)."""
-    CaseStatusChange.objects.filter(pk=change.pk).update(citizen_notified_at=timezone.now())
+    """The transition needs no e-mail of its own: the postbox e-mail of the message says
+    it (whose own outcome is recorded on the message), or the citizen caused it. Never
+    recorded as "notified"."""
+    from .models import CitizenNotice
+
+    CaseStatusChange.objects.filter(pk=change.pk).update(citizen_notice=CitizenNotice.COVERED)
 
 
 def _transition(case: Case, to_status: str, by) -> CaseStatusChange:

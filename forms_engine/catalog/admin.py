@@ -199,11 +199,15 @@ class ProcessVersionAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         for version in queryset:
             try:
-                process_version_publish(version=version)
+                published = process_version_publish(version=version)
             except CatalogError as exc:
                 self.message_user(request, f"{version}: {exc}", level=messages.ERROR)
             else:
                 self.message_user(request, f"{version}: veröffentlicht / published")
+                for warning in published.publish_warnings:
+                    self.message_user(
+                        request, f"{version}: Warnung / warning: {warning}", level=messages.WARNING
+                    )
 
     @admin.action(description=_("zurückziehen (mit Frist für begonnene Anträge)"))
     def retire(self, request, queryset):

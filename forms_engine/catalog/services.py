@@ -8,6 +8,7 @@ the services refuse it, and `ProcessVersion.save()` / its queryset refuse it aga
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +20,14 @@ from forms_engine.definitions import (
     check_definition,
     compile_definition,
     definition_sha256,
+    definition_warnings,
     load_definition,
 )
 
 from .exceptions import ImmutableVersionError, InvalidTransition, PublishRefused
 from .models import Process, ProcessVersion
+
+logger = logging.getLogger(__name__)
 
 
 def _title_of(doc: dict) -> str:
@@ -127,7 +131,9 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
 
     Contract: refused with `PublishRefused` (German + English message, `.problems` listing
     definition problems or failed designer tests) when broken; `InvalidTransition` unless
-    the version is a draft. After publishing, the row never changes again.
+    the version is a draft. After publishing, the row never changes again. Warnings
+    (`definition_warnings`) never refuse; they are logged and left on the returned
+    instance as `publish_warnings` (list[Problem]) for the caller to show.
     """
     locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != ProcessVersion.Status.DRAFT:
@@ -164,6 +170,9 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     locked.status = ProcessVersion.Status.PUBLISHED
     locked.published_at = timezone.now()
     locked.save()
+    locked.publish_warnings = definition_warnings(locked.definition)
+    for warning in locked.publish_warnings:
+        logger.warning("Published %s with a warning: %s", locked, warning)
     return locked
 
 

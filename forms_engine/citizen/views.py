@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forms_engine.cases.status import case_status_url
 from forms_engine.identity import services as identity_services
 from forms_engine.identity.base import level_label
+from forms_engine.payments.selectors import invoice_notice_for_case, invoice_notice_for_draft
 from forms_engine.payments.services import payment_gate
 
 from . import selectors, services
@@ -540,7 +541,8 @@ def _summary_context(draft, definition, lang):
         for fee in definition.fees(pruned)
     ]
     total = money(definition.fee_total(pruned), lang) if fees else ""
-    return {"sections": sections, "fees": fees, "fee_total": total}
+    invoice = invoice_notice_for_draft(draft=draft, lang=lang) if fees else None
+    return {"sections": sections, "fees": fees, "fee_total": total, "invoice": invoice}
 
 
 def summary(request, draft_id):
@@ -692,6 +694,9 @@ def confirmation(request, draft_id):
             **_draft_context(draft, definition, lang),
             "case": case,
             "status_url": request.build_absolute_uri(case_status_url(case)),
+            # Promise an e-mail only where there is an address to send it to.
+            "email_to": case.applicant_email,
+            "invoice": invoice_notice_for_case(case=case, lang=lang),
         },
     )
 

@@ -24,6 +24,15 @@ AUDIT_ACTIONS = {
     "message.read": _("Nachrichten gelesen"),
     "supplement.rendered": _("Nachtrag zur Fallakte erstellt"),
     "supplement.downloaded": _("Nachtrag heruntergeladen"),
+    "pipeline.citizen_notified": _("Eingangsbestätigung per E-Mail gesendet"),
+    "citizen.not_notified": _("Nicht per E-Mail benachrichtigt (keine Adresse)"),
+}
+
+# What a `citizen.not_notified` entry was about.
+NOT_NOTIFIED_WHAT = {
+    "receipt": _("Eingangsbestätigung"),
+    "status_change": _("Statusänderung"),
+    "message": _("Nachricht"),
 }
 
 # What a transition button says: the action, not only the status it leads to.
@@ -61,6 +70,8 @@ def status_rows(changes) -> list[dict]:
             "to": _status_label(change.to_status),
             "by": _person(change.changed_by),
             "message": change.message,
+            "notice": change.citizen_notice,
+            "notice_label": change.get_citizen_notice_display(),
         }
         for change in changes
     ]
@@ -81,6 +92,11 @@ def audit_rows(entries) -> list[dict]:
             detail = f"{_status_label(data.get('from', ''))} → {_status_label(data.get('to', ''))}"
         elif entry.action == "case.assigned":
             detail = f"{data.get('from') or '–'} → {data.get('to') or '–'}"
+        elif entry.action == "citizen.not_notified":
+            what = data.get("what", "")
+            detail = str(NOT_NOTIFIED_WHAT.get(what, what))
+            if data.get("to_status"):
+                detail += f": {_status_label(data['to_status'])}"
         rows.append(
             {
                 "at": entry.at,

@@ -16,6 +16,7 @@ from .model import (
     clear_cache,
     compile_definition,
 )
+from .warnings import definition_warnings
 
 __all__ = [
     "FIELD_TYPES",
@@ -33,6 +34,7 @@ __all__ = [
     "clear_cache",
     "compile_definition",
     "definition_sha256",
+    "definition_warnings",
     "load_definition",
     "metaschema",
 ]

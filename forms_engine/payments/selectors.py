@@ -26,6 +26,50 @@ def payment_fee_lines(*, draft, lang: str) -> tuple[list[FeeLine], str, Decimal]
     return lines, money(total, lang), total
 
 
+@dataclass(frozen=True)
+class InvoiceNotice:
+    """A fee the citizen does not pay online now: an invoice (or a notice) follows.
+
+    `amount` formatted for the language, `authority` the name of who sends it.
+    """
+
+    amount: str
+    authority: str
+
+
+def invoice_notice_for_draft(*, draft, lang: str) -> InvoiceNotice | None:
+    """What the citizen will owe by invoice after submitting this draft, or None.
+
+    Policy "deferred" with a fee; or policy "required" where online payment is not set up
+    for the municipality (the engine records "Rechnung folgt"). Amount recomputed from the
+    draft's current answers, like every amount.
+    """
+    from forms_engine.catalog.selectors import activation_for
+
+    from .services import payment_binding, payment_policy, payment_required_amount
+
+    amount = payment_required_amount(draft=draft)
+    if amount is None:
+        return None
+    policy = payment_policy(draft=draft)
+    if policy == "required" and payment_binding(draft=draft) is not None:
+        return None
+    if policy not in ("deferred", "required"):
+        return None
+    activation = activation_for(draft.process_version.process, draft.municipality)
+    authority = activation.authority.name if activation else draft.municipality.name
+    return InvoiceNotice(money(amount, lang), authority)
+
+
+def invoice_notice_for_case(*, case, lang: str) -> InvoiceNotice | None:
+    """The fee recorded on a case as "Rechnung folgt", or None."""
+    from forms_engine.cases.models import PaymentStatus as CasePaymentStatus
+
+    if case.payment_status != CasePaymentStatus.INVOICE or not case.payment_amount:
+        return None
+    return InvoiceNotice(money(case.payment_amount, lang), case.authority.name)
+
+
 def payment_latest(*, draft) -> PaymentTransaction | None:
     return PaymentTransaction.objects.filter(draft=draft).order_by("-created_at").first()
 

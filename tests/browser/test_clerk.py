@@ -18,7 +18,7 @@ PASSWORD = "ein-gutes-testpasswort-42"
 @pytest.fixture
 def routed_case(library):
     version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", status=ProcessVersion.Status.PUBLISHED
+        process__identifier="hundesteuer-anmeldung", version="1.1.0"
     )
     case = file_case(
         version,

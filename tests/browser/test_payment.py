@@ -27,8 +27,9 @@ def browser_draft(library, live_server, page):
     from forms_engine.citizen.models import Draft
     from forms_engine.citizen.services import draft_start, session_add_draft
 
+    # Dog tax 1.0.0 takes the fee online (policy required); the current 1.1.0 defers it.
     version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", status=ProcessVersion.Status.PUBLISHED
+        process__identifier="hundesteuer-anmeldung", version="1.0.0"
     )
     draft = draft_start(
         process_version=version, municipality=Municipality.objects.get(ars=MUSTERSTADT_ARS)

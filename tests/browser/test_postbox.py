@@ -19,7 +19,7 @@ from .test_clerk import PASSWORD, log_in
 @pytest.fixture
 def routed_case(library):
     version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", status=ProcessVersion.Status.PUBLISHED
+        process__identifier="hundesteuer-anmeldung", version="1.1.0"
     )
     case = file_case(
         version,

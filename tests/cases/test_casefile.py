@@ -221,10 +221,10 @@ def test_header_declarations_identity_payment_and_history_are_in_german(case):
     for expected in (
         "Musterstadt",
         case.authority.name,
-        "Version1.0.0",
+        f"Version{case.process_version.version}",
         "Ichversichere",
         "Identifizierungkeine(nichterforderlich)",
-        # Hundesteuer requires payment; filed without the online payment it is invoiced.
+        # The dog tax is not paid online: it follows by Steuerbescheid ("Rechnung folgt").
         "ZahlungRechnungfolgt",
         "Verlauf",
         "Eingegangen",

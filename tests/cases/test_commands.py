@@ -44,7 +44,9 @@ def test_process_sync_exits_non_zero_on_a_refused_file(tmp_path):
     with pytest.raises(CommandError):
         call_command("process_sync", str(library), stdout=out)
     assert "VERWEIGERT" in out.getvalue()
-    stored = ProcessVersion.objects.get(process__identifier="hundesteuer-anmeldung")
+    stored = ProcessVersion.objects.get(
+        process__identifier="hundesteuer-anmeldung", version="1.0.0"
+    )
     assert stored.definition["title"]["de"] != "still und heimlich geändert"
 
 

@@ -89,14 +89,16 @@ def test_the_status_mail_of_an_english_case_has_the_english_text_below(case):
     assert "Hello" in english and "has changed" in english
 
 
-def test_no_status_mail_without_an_address_but_the_change_counts_as_notified(case):
+def test_no_status_mail_without_an_address_and_the_change_says_not_notified(case):
     Case.objects.filter(pk=case.pk).update(applicant_email="")
     first = change(case, Case.Status.IN_PROGRESS)
 
     assert status_change_notify(change_id=first.pk) is False
+    assert status_change_notify(change_id=first.pk) is False
 
     first.refresh_from_db()
-    assert first.citizen_notified_at is not None
+    assert first.citizen_notified_at is None
+    assert first.citizen_notice == "no_address"
     assert mail.outbox == []
 
 

@@ -263,7 +263,11 @@ def test_an_applicant_without_e_mail_is_notified_by_nothing_but_the_case_complet
     done = pipeline_run(case_id=case.pk)
 
     assert done.pipeline_state == PipelineState.DONE
-    assert done.citizen_notified_at is not None
+    # Honest record: no e-mail went out, so the case is not "notified".
+    assert done.citizen_notified_at is None
+    assert done.citizen_notice == "no_address"
+    assert "pipeline.citizen_notified" not in actions(case)
+    assert "citizen.not_notified" in actions(case)
     assert mail.outbox == []
 
 

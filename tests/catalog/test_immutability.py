@@ -135,7 +135,7 @@ def test_delete_of_a_published_version_is_refused_everywhere(published):
 
 def test_drafts_stay_editable_and_deletable(published):
     doc = changed_doc(published)
-    doc["version"] = "1.1.0"
+    doc["version"] = "1.9.0"
     draft = process_version_create_draft(doc=doc)
     ProcessVersion.objects.filter(pk=draft.pk).update(title="Entwurf")
     draft.delete()
@@ -146,7 +146,7 @@ def test_drafts_stay_editable_and_deletable(published):
 def test_process_sync_refuses_a_changed_file_for_a_published_number(published, tmp_path):
     library = tmp_path / "library"
     shutil.copytree(settings.FORMS_PROCESS_LIBRARY, library)
-    target = library / "hundesteuer-anmeldung" / "1.0.0.json"
+    target = library / "hundesteuer-anmeldung" / f"{published.version}.json"
     target.write_text(json.dumps(changed_doc(published), ensure_ascii=False), "utf-8")
     report = process_sync(directory=library)
     assert not report.ok

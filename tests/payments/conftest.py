@@ -79,7 +79,15 @@ def demo(settings, transport):
 
 @pytest.fixture
 def dog_version(published_processes):
-    return published_processes[DOG]
+    """Dog tax 1.0.0: still published, policy "required" (the online-payment example).
+    The current dog tax (1.1.0) is "deferred": the tax follows by Steuerbescheid."""
+    return dog_version_required()
+
+
+def dog_version_required():
+    from forms_engine.catalog.models import ProcessVersion
+
+    return ProcessVersion.objects.get(process__identifier=DOG, version="1.0.0")
 
 
 def make_draft(version, municipality, answers=None):
@@ -124,7 +132,7 @@ def policy_version(published_processes, musterstadt):
         process_version_publish,
     )
 
-    base = published_processes[DOG]
+    base = dog_version_required()
     authority = Authority.objects.get(municipality=musterstadt, slug="steueramt")
     made = {}
 

@@ -3,7 +3,9 @@
 Contract: every PATH is a file or a directory (searched recursively for `*.json`). Prints
 `path: OK` or one line per problem as `path: /pointer: message`, runs the designer tests
 of each valid definition (`path: Test '<name>': <failure>`), and exits with status 1 if
-any file has a problem or a failing test (status 0 otherwise).
+any file has a problem or a failing test (status 0 otherwise). Warnings of a valid
+definition (`definitions.definition_warnings`) are printed as
+`path: Warnung / warning: /pointer: message` and never change the exit status.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from forms_engine.definitions import (
     DefinitionError,
     check_definition,
     compile_definition,
+    definition_warnings,
     load_definition,
 )
 
@@ -52,10 +55,23 @@ class Command(BaseCommand):
                     self.stdout.write(f"{path}: {line}")
             else:
                 self.stdout.write(f"{path}: OK")
+                for line in self._warnings(path):
+                    self.stdout.write(f"{path}: {line}")
         if failed:
             self.stderr.write(f"{failed} von {len(files)} Datei(en) fehlerhaft.")
             raise SystemExit(1)
         self.stdout.write(f"{len(files)} Datei(en) in Ordnung.")
+
+    def _warnings(self, path: Path) -> list[str]:
+        """Advice about a valid file (never fails the run)."""
+        try:
+            doc = load_definition(path.read_bytes())
+        except (DefinitionError, OSError):
+            return []
+        return [
+            f"Warnung / warning: {w.pointer or '/'}: {w.message} / {w.message_en}"
+            for w in definition_warnings(doc)
+        ]
 
     def _check_file(self, path: Path) -> list[str]:
         try:
