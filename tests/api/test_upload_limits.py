@@ -19,7 +19,10 @@ from tests.conftest import ANSWER_FIXTURES, load_sample
 pytestmark = pytest.mark.django_db
 
 HST = "hundesteuer-anmeldung"
-UPLOADS = version_url(HST) + "uploads/"
+
+
+def uploads_url() -> str:
+    return version_url(HST) + "uploads/"
 
 
 def sample(name):
@@ -28,7 +31,7 @@ def sample(name):
 
 def post_file(api_client, content, name="nachweis.pdf"):
     return api_client.post(
-        UPLOADS,
+        uploads_url(),
         {"field": "/sachkunde/nachweis", "file": SimpleUploadedFile(name, content)},
         format="multipart",
     )
@@ -85,7 +88,7 @@ def test_an_api_body_over_its_content_length_limit_is_413_without_being_read(
     body = encode_multipart(BOUNDARY, {"field": "/sachkunde/nachweis"})
 
     response = api_client.generic(
-        "POST", UPLOADS, body, content_type=MULTIPART_CONTENT, CONTENT_LENGTH=str(10**9)
+        "POST", uploads_url(), body, content_type=MULTIPART_CONTENT, CONTENT_LENGTH=str(10**9)
     )
 
     # The test client's payload raises if more than its few bytes were read: none were.
