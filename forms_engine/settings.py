@@ -227,11 +227,27 @@ FORMS_SITE_URL = os.environ.get("FORMS_SITE_URL", "http://127.0.0.1:8000").rstri
 # Staff logins (clerks, admin): refused for a while after repeated failures.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW = int(os.environ.get("LOGIN_FAILURE_WINDOW", str(15 * 60)))
+# The default cache holds the API throttles (and any lockout counted in the cache): it must
+# be shared by every process that serves, or each gunicorn worker counts on its own and the
+# limits multiply with the workers. Redis when REDIS_CACHE_URL is set, else the database
+# (table `django_cache`, created by migration core/0002; no extra service). A process-local
+# cache only for a developer's runserver and the tests; the system check
+# `forms_engine.core.E001` refuses it elsewhere.
+FORMS_PROCESS_LOCAL_CACHE_ALLOWED = DEBUG or env_bool("DJANGO_TESTING")
 if os.environ.get("REDIS_CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_CACHE_URL"],
+        }
+    }
+elif FORMS_PROCESS_LOCAL_CACHE_ALLOWED:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
         }
     }
 
