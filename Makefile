@@ -54,6 +54,8 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every benchmark in bench/ on PostgreSQL (BENCH_DATABASE_URL, default the local server),
+# figures as ratios to a bare Django view of the same run; QUICK=1 for a smoke run.
 bench: setup
 	DJANGO_TESTING=1 $(PY) bench/run.py
 
