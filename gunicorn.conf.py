@@ -4,7 +4,7 @@
 
 The application is loaded once in the master (`preload_app`) and warmed there
 (`forms_engine.core.warmup`: published definitions compiled, templates loaded, URLs and
-translations ready) before the workers are forked, so no worker's first request pays for
+translations ready, the catalog and each start page requested once) before the workers are forked, so no worker's first request pays for
 start-up. FORMS_WARM_UP=0 turns the warm-up off (bench/ compares both).
 """
 
@@ -28,8 +28,9 @@ def when_ready(server):
         server.log.exception("warm-up failed; workers start cold")
         return
     server.log.info(
-        "warmed up in %.2f s: %d definitions, %d templates",
+        "warmed up in %.2f s: %d definitions, %d templates, %d pages",
         done["seconds"],
         done["definitions"],
         done["templates"],
+        done["pages"],
     )

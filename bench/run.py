@@ -2,7 +2,9 @@
 Django view measured in the same run.
 
 A benchmark is any bench/*.py module defining `def main(ctx)` (see bench/common.py:
-`main(ctx: Context) -> list[Figure]`). run.py
+`main(ctx: Context) -> list[Figure]`); a module whose `main()` takes only defaulted
+arguments and returns rows of dicts is run too (Django set up first; each `*_ms` value of
+a row becomes a figure named by the row's text values). run.py
 1. creates a template database `<BENCH_DB>_template` on BENCH_DATABASE_URL's server
    (default postgres://postgres@127.0.0.1:5432/postgres, BENCH_DB default `bench`):
    migrated (cache table included), shipped library and demo data loaded;
@@ -65,13 +67,14 @@ def benchmark_modules() -> list[str]:
             print(f"!! {path.name}: not readable ({error}); skipped")
             continue
         for node in tree.body:
-            if (
-                isinstance(node, ast.FunctionDef)
-                and node.name == "main"
-                and node.args.args
-                and node.args.args[0].arg == "ctx"
-            ):
-                found.append(path.stem)
+            if isinstance(node, ast.FunctionDef) and node.name == "main":
+                args = node.args
+                takes_ctx = bool(args.args) and args.args[0].arg == "ctx"
+                all_defaults = len(args.defaults) == len(args.args) and not any(
+                    d is None for d in args.kw_defaults
+                )
+                if takes_ctx or all_defaults:
+                    found.append(path.stem)
     return sorted(found, key=lambda m: (m != FLOOR, m))
 
 
@@ -134,11 +137,34 @@ def run_module(module: str, ctx_json: str, out: Path, timeout: float) -> tuple[l
 def child(module: str, out: str) -> None:
     """In the module's own process: import it, call main(ctx), write the figures."""
     import importlib
+    import inspect
 
     ctx = Context.from_json(os.environ["BENCH_CTX"])
-    figures = importlib.import_module(module).main(ctx)
+    main = importlib.import_module(module).main
+    params = list(inspect.signature(main).parameters)
+    if params[:1] == ["ctx"]:
+        figures = main(ctx)
+    else:  # an older standalone module: `main()` with defaults, rows of dicts
+        import django
+
+        django.setup()
+        figures = [f for row in main() or [] for f in figures_from_row(row)]
     rows = [f.__dict__ if isinstance(f, Figure) else dict(f) for f in figures]
     Path(out).write_text(json.dumps(rows))
+
+
+def figures_from_row(row) -> list[Figure]:
+    """A row dict of an older module: its text values name it, each `*_ms` key is a figure."""
+    if isinstance(row, Figure):
+        return [row]
+    if not isinstance(row, dict):
+        return []
+    label = " / ".join(str(v) for v in row.values() if isinstance(v, str))[:60]
+    return [
+        Figure(f"{label} {key[:-3]}".strip(), float(value))
+        for key, value in row.items()
+        if key.endswith("_ms") and isinstance(value, int | float)
+    ]
 
 
 def ratio(row: dict, floor: dict) -> str:

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_warm_up_compiles_every_published_definition_and_loads_the_templates(
+def test_warm_up_compiles_every_published_definition_loads_templates_and_pages(
     published_processes,
 ):
     selectors._compiled.clear()
@@ -24,6 +24,7 @@ def test_warm_up_compiles_every_published_definition_and_loads_the_templates(
     assert done["definitions"] == published.count() > 0
     assert {v.sha256 for v in published} <= set(selectors._compiled)
     assert done["templates"] > 20
+    assert done["pages"] == done["definitions"] + 1  # the catalog and every start page
 
 
 def test_gunicorn_preloads_and_warms_the_master(monkeypatch):
