@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.django_db
 def test_warm_up_compiles_every_published_definition_loads_templates_and_pages(
-    published_processes,
+    published_processes, monkeypatch
 ):
+    from django.db import connections
+
+    # In gunicorn's master the connections are closed before the fork; here they hold the
+    # test's transaction.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     selectors._compiled.clear()
     done = warm_up()
     published = ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
