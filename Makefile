@@ -1,4 +1,5 @@
-# Two commands: `make run` (engine with demo data on http://127.0.0.1:8000) and `make test`.
+# Two commands: `make run` (engine with demo data on http://127.0.0.1:8000; any other with
+# `make run PORT=8201 HOST=…`) and `make test`.
 # Everything else here is what those two need on a fresh Debian machine.
 PYTHON ?= python3
 VENV := .venv
@@ -6,12 +7,14 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and background tasks; pages build their links from the request.
+FORMS_SITE_URL ?= http://$(HOST):$(PORT)
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test setup deps assets chromium migrate demo lint bench clean check-processes
 
 run: setup migrate demo
-	DJANGO_DEBUG=1 ENABLE_DEMO_BACKENDS=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=1 ENABLE_DEMO_BACKENDS=1 FORMS_SITE_URL=$(FORMS_SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # One pytest worker per core (pytest-xdist); each worker has its own test database.
 PYTEST_WORKERS ?= auto
@@ -53,6 +56,8 @@ lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every benchmark in bench/ on PostgreSQL (BENCH_DATABASE_URL, default the local server),
+# figures as ratios to a bare Django view of the same run; QUICK=1 for a smoke run.
 bench: setup
 	DJANGO_TESTING=1 $(PY) bench/run.py
 

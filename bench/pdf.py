@@ -1,8 +1,8 @@
 """Case-file PDF per shipped process: our render vs a raw WeasyPrint render of the same HTML.
 
-Sets up Django on a temporary SQLite database (migrate, process_sync, demo_setup), submits
-every valid sample answer file through `case_submit` (uploads stored as in the citizen
-flow), then measures per case, serially:
+On the run's PostgreSQL database (shipped library and demo data loaded by run.py), submits
+the first valid sample answer file of each shipped process through `case_submit` (uploads
+stored as in the citizen flow, the pipeline not run), then measures per case, serially:
   - ours: `casefile_pdf(case)` — what `casefile_render` spends on generation: building the
     HTML (database reads, presenter, template) plus `html_to_pdf` (shared FontConfiguration,
     cached CSS, pdf/ua-1, two embedded JSON files);
@@ -13,30 +13,20 @@ flow), then measures per case, serially:
 The three are measured in interleaved rounds (ours, html, raw, ours, …) so that load from
 other processes hits them alike; each is reported as the median wall-clock time and the
 median CPU time of this process (steadier on a shared machine). Ratios use CPU time.
-`--out DIR` also writes one PDF per sample there.
-
-    .venv/bin/python bench/pdf.py [--repeat N] [--out DIR]
+Run by bench/run.py (`make bench`) on the run's PostgreSQL database; `python bench/pdf.py`
+runs it alone; BENCH_PDF_OUT=DIR also writes one PDF per sample there.
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
-from common import ROOT, load_sample, sample_files
-
-TMP = tempfile.TemporaryDirectory(prefix="bench-pdf-")
-os.environ["DATABASE_URL"] = f"sqlite:///{Path(TMP.name) / 'bench.sqlite3'}"
-os.environ["FORMS_UPLOAD_ROOT"] = str(Path(TMP.name) / "uploads")
-os.environ["FORMS_CASEFILE_ROOT"] = str(Path(TMP.name) / "casefiles")
-os.environ.setdefault("LOG_LEVEL", "WARNING")
-# The pipeline (eager Celery) e-mails the applicant after submission; keep that off the console.
-os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+from common import ROOT, Context, Figure, load_sample, sample_files, standalone
 
 
 def setup() -> list:
@@ -45,18 +35,13 @@ def setup() -> list:
 
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
 
     from forms_engine.cases.services import case_submit
     from forms_engine.catalog.models import Municipality, ProcessVersion
     from forms_engine.catalog.selectors import version_definition
-    from forms_engine.catalog.services import demo_setup, process_sync
     from forms_engine.citizen.uploads import upload_spec_for, upload_store
     from tests.conftest import MUSTERSTADT_ARS, substitute_files
 
-    call_command("migrate", verbosity=0)
-    process_sync(directory=ROOT / "processes")
-    demo_setup(path=ROOT / "fixtures" / "demo.json")
     municipality = Municipality.objects.get(ars=MUSTERSTADT_ARS)
     versions = {
         v.process.identifier: v
@@ -65,7 +50,7 @@ def setup() -> list:
     cases = []
     for process_id, version in sorted(versions.items()):
         definition = version_definition(version)
-        for path in sample_files(process_id, "valid"):
+        for path in sample_files(process_id, "valid")[:1]:  # one sample per process
             tokens = {}
 
             def upload(name, pointer, version=version, definition=definition, tokens=tokens):
@@ -80,14 +65,22 @@ def setup() -> list:
                 return stored.ref
 
             data = load_sample(path)
-            case = case_submit(
-                process_version=version,
-                municipality=municipality,
-                answers=substitute_files(data["answers"], "", upload),
-                declarations=data["declarations"],
-                submission_key=f"bench:{path}",
-                upload_owner=tokens,
-            )
+            level = (definition.doc.get("identity") or {}).get("level", "none")
+            identity = None
+            if level != "none":
+                from tests.identity.helpers import sample_identity
+
+                identity = sample_identity(level)
+            with mock.patch("forms_engine.cases.pipeline.pipeline_enqueue", return_value=True):
+                case = case_submit(
+                    identity=identity,
+                    process_version=version,
+                    municipality=municipality,
+                    answers=substitute_files(data["answers"], "", upload),
+                    declarations=data["declarations"],
+                    submission_key=f"bench:{path}",
+                    upload_owner=tokens,
+                )
             cases.append((path, case))
     return cases
 
@@ -110,7 +103,9 @@ def interleaved(fns: dict, repeat: int, warmup: int = 2) -> dict[str, tuple[floa
     }
 
 
-def main(repeat: int = 15, out: Path | None = None) -> list[dict]:
+def main(ctx: Context) -> list[Figure]:
+    repeat = ctx.scale(5, 2)
+    out = Path(os.environ["BENCH_PDF_OUT"]) if os.environ.get("BENCH_PDF_OUT") else None
     cases = setup()
     import weasyprint
     from pypdf import PdfReader
@@ -141,6 +136,7 @@ def main(repeat: int = 15, out: Path | None = None) -> list[dict]:
                 "raw": lambda h=raw_html: weasyprint.HTML(string=h).write_pdf(),
             },
             repeat,
+            warmup=1,
         )
         (ours_w, ours_c), (_, html_c), (raw_w, raw_c) = got["ours"], got["html"], got["raw"]
         rows.append(
@@ -166,12 +162,43 @@ def main(repeat: int = 15, out: Path | None = None) -> list[dict]:
         f"ratio {total['ours_cpu_ms'] / total['raw_cpu_ms']:.2f}, "
         f"HTML building {100 * total['html_cpu_ms'] / total['ours_cpu_ms']:.1f}% of ours"
     )
-    return rows
+    figures = [
+        Figure(
+            f"case file PDF {r['process']} / {r['sample']}, CPU",
+            r["ours_cpu_ms"],
+            "ms CPU",
+            "cpu",
+        )
+        for r in rows
+    ]
+    figures += [
+        Figure(
+            "case file PDF, median over samples, CPU",
+            statistics.median(r["ours_cpu_ms"] for r in rows),
+            "ms CPU",
+            "cpu",
+        ),
+        Figure(
+            "raw WeasyPrint of the same HTML, median, CPU",
+            statistics.median(r["raw_cpu_ms"] for r in rows),
+            "ms CPU",
+            "cpu",
+        ),
+        Figure(
+            "case file ÷ raw WeasyPrint (CPU, all samples)",
+            total["ours_cpu_ms"] / total["raw_cpu_ms"],
+            "×",
+            None,
+        ),
+        Figure(
+            "building the HTML, share of the case file",
+            100 * total["html_cpu_ms"] / total["ours_cpu_ms"],
+            "%",
+            None,
+        ),
+    ]
+    return figures
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--out", type=Path, default=None, help="write the PDFs here")
-    args = parser.parse_args()
-    main(args.repeat, args.out)
+    standalone("pdf")

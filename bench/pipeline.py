@@ -1,90 +1,31 @@
 """The submission pipeline: cases per second through one real worker, and time per step.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-    CELERY_BROKER_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/pipeline.py
-
-Creates its own database `bench_pipeline` on the server DATABASE_URL points to (dropped
-afterwards, also on failure), migrates it and loads the shipped library and demo data.
-Then prints:
+Run by bench/run.py (`make bench`) on the run's PostgreSQL database:
 1. in-process: the median time per step of `pipeline_run` (case file, routing, receipt)
-   over --eager cases, run directly (no Celery);
-2. one real Celery worker process (solo pool) on CELERY_BROKER_URL: --cases Hundesteuer
-   cases submitted with `case_submit` (enqueued after commit), timed from the first submit
-   until every case is `done`; the figure is cases per second.
-The broker's database should be one of its own (the worker consumes whatever is queued).
+   over a few cases, run directly (no Celery);
+2. when run.py has a Redis broker (BENCH_REDIS_URL, a database of its own: the worker
+   consumes whatever is queued there): one real Celery worker process (solo pool);
+   Hundesteuer cases submitted with `case_submit` (enqueued after commit), timed from the
+   first submit until every case is `done`; the figure is cases per second.
 E-mails go to Django's dummy backend, case files to a temporary directory.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from unittest import mock
-from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT  # noqa: E402
+from common import ROOT, Context, Figure, standalone  # noqa: E402
 
-BENCH_DB = "bench_pipeline"
 SAMPLE = ROOT / "fixtures/answers/hundesteuer-anmeldung/valid-normaler-hund.json"
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=40, help="cases through the worker")
-    parser.add_argument("--eager", type=int, default=15, help="cases run in-process")
-    parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    return parser.parse_args()
-
-
-def urls() -> tuple[str, str]:
-    database, broker = os.environ.get("DATABASE_URL", ""), os.environ.get("CELERY_BROKER_URL", "")
-    if not urlparse(database).scheme.startswith("postgres") or not broker:
-        sys.exit(
-            "bench/pipeline.py braucht PostgreSQL (DATABASE_URL) und einen Broker "
-            "(CELERY_BROKER_URL). / This benchmark needs DATABASE_URL (PostgreSQL) and "
-            "CELERY_BROKER_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres and "
-            "redis://127.0.0.1:6379/13."
-        )
-    return database, broker
-
-
-def with_db(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path="/" + name))
-
-
-def admin_execute(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def setup(database: str, casefiles: str) -> None:
-    os.environ["DATABASE_URL"] = with_db(database, BENCH_DB)
-    os.environ["FORMS_CASEFILE_ROOT"] = casefiles
-    os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "forms_engine.settings")
-    os.environ.setdefault("DJANGO_TESTING", "1")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    from forms_engine.catalog.services import demo_setup, process_sync
-
-    call_command("migrate", verbosity=0)
-    process_sync(directory=settings.FORMS_PROCESS_LIBRARY)
-    demo_setup(path=ROOT / "fixtures" / "demo.json")
 
 
 def submitter():
@@ -109,7 +50,7 @@ def submitter():
     return submit
 
 
-def eager(n: int) -> None:
+def eager(n: int) -> dict[str, float]:
     from forms_engine.cases.pipeline import PipelineTimings, pipeline_run
 
     submit = submitter()
@@ -126,10 +67,9 @@ def eager(n: int) -> None:
         totals.append(time.perf_counter() - start)
         for name, seconds in timings.steps.items():
             steps.setdefault(name, []).append(seconds)
-    print(f"in-process pipeline_run, median of {n} cases:")
-    for name in ("casefile", "route", "notify"):
-        print(f"  {name:9s} {statistics.median(steps[name]) * 1000:8.1f} ms")
-    print(f"  {'total':9s} {statistics.median(totals) * 1000:8.1f} ms")
+    medians = {name: statistics.median(steps[name]) * 1000 for name in steps}
+    medians["total"] = statistics.median(totals) * 1000
+    return medians
 
 
 def worker_start(broker: str, log: Path) -> subprocess.Popen:
@@ -160,12 +100,13 @@ def worker_start(broker: str, log: Path) -> subprocess.Popen:
     while b"ready." not in log.read_bytes():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
-            sys.exit(f"worker did not start:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"worker did not start:\n{log.read_text(errors='replace')}")
         time.sleep(0.2)
     return proc
 
 
-def through_worker(n: int, broker: str, log: Path) -> None:
+def through_worker(n: int, broker: str, log: Path) -> tuple[float, float, int]:
+    """(ms per submit, cases per second through the worker, cases run more than once)."""
     from forms_engine.cases.models import Case
 
     submit = submitter()
@@ -182,10 +123,7 @@ def through_worker(n: int, broker: str, log: Path) -> None:
         proc.terminate()
         proc.wait(timeout=30)
     duplicates = Case.objects.filter(pk__in=ids).exclude(pipeline_attempts=1).count()
-    print(f"one worker (solo pool), {n} cases:")
-    print(f"  submit (case_submit + enqueue): {submitted / n * 1000:.1f} ms per case")
-    print(f"  submit → all done: {elapsed:.1f} s = {n / elapsed:.1f} cases/s")
-    print(f"  cases run more than once: {duplicates}")
+    return submitted / n * 1000, n / elapsed, duplicates
 
 
 def wait_done(ids, timeout: float) -> None:
@@ -194,27 +132,37 @@ def wait_done(ids, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while Case.objects.filter(pk__in=ids, pipeline_state="done").count() < len(ids):
         if time.monotonic() > deadline:
-            sys.exit("the worker did not finish in time")
+            raise RuntimeError("the worker did not finish in time")
         time.sleep(0.05)
 
 
-def main() -> None:
-    args = parse_args()
-    database, broker = urls()
-    admin_execute(database, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-    admin_execute(database, f"CREATE DATABASE {BENCH_DB}")
-    with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
-        try:
-            setup(database, str(Path(tmp) / "casefiles"))
-            eager(args.eager)
-            through_worker(args.cases, broker, Path(tmp) / "worker.log")
-        finally:
-            from django.db import connections
+def main(ctx: Context) -> list[Figure]:
+    os.environ["FORMS_CASEFILE_ROOT"] = str(Path(ctx.tmp) / "casefiles")
+    os.environ["DJANGO_EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    if ctx.redis_url:
+        os.environ["CELERY_BROKER_URL"] = ctx.redis_url
+    import django
 
-            connections.close_all()
-            if not args.keep:
-                admin_execute(database, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    django.setup()
+    steps = eager(ctx.scale(10, 3))
+    figures = [
+        Figure(f"pipeline step {name}, in-process", steps[name])
+        for name in ("casefile", "route", "notify", "total")
+        if name in steps
+    ]
+    if not ctx.redis_url:
+        print("no BENCH_REDIS_URL: the run through a real worker is left out")
+        return figures
+    submit_ms, rate, duplicates = through_worker(
+        ctx.scale(20, 6), ctx.redis_url, Path(ctx.tmp) / "worker.log"
+    )
+    figures += [
+        Figure("submit (case_submit + enqueue), per case", submit_ms),
+        Figure("whole pipeline through one worker (solo pool)", rate, "cases/s", None),
+        Figure("cases run more than once", duplicates, "", None),
+    ]
+    return figures
 
 
 if __name__ == "__main__":
-    main()
+    standalone("pipeline")

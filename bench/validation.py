@@ -5,25 +5,33 @@ engine formats, German messages) on each valid sample, and the pure-Python `json
 validating the same pruned answers against the same data schema, as the ratio that shows
 why citizen data goes through jsonschema-rs.
 
-    .venv/bin/python bench/validation.py
+Run by bench/run.py (`make bench`); `python bench/validation.py` runs it alone.
 """
 
 from __future__ import annotations
 
-import sys
+import statistics
 
 from common import (
+    Context,
+    Figure,
     latest_definitions,
     load_sample,
     median_ms,
     sample_files,
+    standalone,
     substitute_uploads,
     timed,
 )
 
 
-def main(repeat: int = 300) -> list[dict]:
+def main(ctx: Context) -> list[Figure]:
+    import django
+
+    django.setup()
     import jsonschema
+
+    repeat = ctx.scale(300, 50)
 
     from forms_engine.definitions import compile_definition
     from forms_engine.definitions.formats import CUSTOM_FORMATS
@@ -60,8 +68,19 @@ def main(repeat: int = 300) -> list[dict]:
             print(
                 f"{process_id:28} {path.stem:36} {engine:10.3f} {python:17.3f} {python / engine:6.1f}x"
             )
-    return rows
+    figures = [
+        Figure(f"validate answers {r['process']} / {r['sample']}", r["engine_ms"]) for r in rows
+    ]
+    figures.append(
+        Figure(
+            "pure-Python jsonschema ÷ engine (jsonschema-rs), median over samples",
+            statistics.median(r["python_ms"] / r["engine_ms"] for r in rows),
+            "×",
+            None,
+        )
+    )
+    return figures
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    standalone("validation")

@@ -282,11 +282,27 @@ REST_FRAMEWORK["NUM_PROXIES"] = FORMS_TRUSTED_PROXY_COUNT
 # the demo passwords alone.
 FORMS_STAFF_2FA_REQUIRED = env_bool("FORMS_STAFF_2FA_REQUIRED", not ENABLE_DEMO_BACKENDS)
 OTP_TOTP_ISSUER = os.environ.get("FORMS_TOTP_ISSUER", "OZG-Antragsmaschine")
+# The default cache holds the API throttles (and any lockout counted in the cache): it must
+# be shared by every process that serves, or each gunicorn worker counts on its own and the
+# limits multiply with the workers. Redis when REDIS_CACHE_URL is set, else the database
+# (table `django_cache`, created by migration core/0002; no extra service). A process-local
+# cache only for a developer's runserver and the tests; the system check
+# `forms_engine.core.E001` refuses it elsewhere.
+FORMS_PROCESS_LOCAL_CACHE_ALLOWED = DEBUG or env_bool("DJANGO_TESTING")
 if os.environ.get("REDIS_CACHE_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_CACHE_URL"],
+        }
+    }
+elif FORMS_PROCESS_LOCAL_CACHE_ALLOWED:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
         }
     }
 

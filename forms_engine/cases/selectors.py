@@ -123,15 +123,25 @@ def inbox_cases(
         qs = qs.filter(assigned_to__isnull=True)
     q = (q or "").strip()
     if q:
-        # References are stored upper case (`HST-2026-000042`); the prefix match on the
-        # upper-cased term uses a pattern index on PostgreSQL (migration 0004), the name
-        # match a trigram index on UPPER(applicant_name).
-        qs = qs.filter(Q(reference__startswith=q.upper()) | Q(applicant_name__icontains=q))
+        qs = qs.filter(inbox_search_q(q))
     return (
         qs.select_related("process_version", "assigned_to")
         .only(*INBOX_COLUMNS)
         .order_by("-submitted_at", "-id")
     )
+
+
+def inbox_search_q(q: str) -> Q:
+    """The inbox search term as a filter: reference prefix or applicant name substring.
+
+    Written to match the PostgreSQL indexes exactly (migration cases/0004): references are
+    stored upper case (`HST-2026-000042`), so the upper-cased term is a `LIKE 'X%'` on the
+    `varchar_pattern_ops` index; `icontains` is `UPPER(applicant_name::text) LIKE
+    UPPER('%x%')`, the expression of the trigram index `cases_case_applicant_trgm`
+    (gin_trgm_ops). Changing either lookup (e.g. `Lower`, `contains`) loses the index;
+    tests/clerk/test_inbox_search_plan.py checks the plan.
+    """
+    return Q(reference__startswith=q.upper()) | Q(applicant_name__icontains=q)
 
 
 @dataclass

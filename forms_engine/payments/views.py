@@ -6,6 +6,7 @@ session that created or resumed it (404 otherwise), as in the citizen flow.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from forms_engine.citizen.selectors import (
 )
 
 from . import selectors, services
+from .backends.demo import standin_origin
 from .base import PaymentError
 from .models import PaymentStatus
 
@@ -59,7 +61,20 @@ def _provider_url(binding) -> str:
     return str(binding.options.get("base_url") or "")
 
 
+def _at_request_origin(view):
+    """Provider calls made while serving the view reach the demo stand-in at the address
+    the citizen used, not at FORMS_SITE_URL (any host and port work)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with standin_origin(request):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
+@_at_request_origin
 def overview(request, draft_id):
     draft = draft_for_session(request, draft_id)
     if draft.submitted_case_id:
@@ -135,6 +150,7 @@ _RESULT_MESSAGES = {
 
 
 @require_GET
+@_at_request_origin
 def payment_return(request, draft_id):
     """Back from the pay page. The redirect proves nothing: the service asks the provider."""
     draft = draft_for_session(request, draft_id)

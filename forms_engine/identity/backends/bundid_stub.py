@@ -101,9 +101,10 @@ class BundIdStub(IdentityProvider):
         "additionalProperties": False,
     }
 
-    @property
-    def service_id(self) -> str:
-        return self.options.get("service_id") or settings.FORMS_SITE_URL + "/"
+    def service_id(self, request: HttpRequest) -> str:
+        """The audience: the configured service id, else this engine at the address the
+        citizen used (so `make run PORT=…` works whatever FORMS_SITE_URL says)."""
+        return self.options.get("service_id") or request.build_absolute_uri("/")
 
     def start(self, request: HttpRequest, *, level: str, return_url: str) -> HttpResponseRedirect:
         """Remember the request in the session and redirect to the stand-in's sign-in page."""
@@ -118,7 +119,7 @@ class BundIdStub(IdentityProvider):
         }
         query = urlencode(
             {
-                "service": self.service_id,
+                "service": self.service_id(request),
                 "acs": reverse("citizen:identity_acs"),
                 "request_id": request_id,
                 "level": STORK_BY_LEVEL.get(level, STORK_BY_LEVEL["basis"]),
@@ -141,7 +142,7 @@ class BundIdStub(IdentityProvider):
                 token,
                 pem,
                 algorithms=["RS256"],
-                audience=self.service_id,
+                audience=self.service_id(request),
                 issuer=ISSUER,
                 leeway=int(self.options.get("max_clock_skew", 30)),
                 options={"require": ["exp", "iat", "aud", "iss", "in_response_to"]},

@@ -8,6 +8,9 @@ payment backend, the services derive them from the process id and the municipali
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -26,10 +29,26 @@ def demo_binding_options(*, process_identifier: str, ars: str) -> dict[str, str]
     return {"originator_id": demo_originator_id(process_identifier), "end_point_id": ars}
 
 
+#: The origin of the request being served (set by `standin_origin`), if any.
+_request_origin: ContextVar[str | None] = ContextVar("standin_request_origin", default=None)
+
+
+@contextmanager
+def standin_origin(request) -> Iterator[None]:
+    """While serving `request`, the stand-in is this engine at the address the citizen used
+    (`make run PORT=8201` works without configuring FORMS_SITE_URL)."""
+    token = _request_origin.set(request.build_absolute_uri("/").rstrip("/"))
+    try:
+        yield
+    finally:
+        _request_origin.reset(token)
+
+
 def standin_base_url() -> str:
-    """Where the stand-in lives: this engine, as `FORMS_SITE_URL` names it."""
+    """Where the stand-in lives: this engine, at the origin of the request being served
+    (`standin_origin`), else (background tasks) as `FORMS_SITE_URL` names it."""
     root = reverse("payments:standin-root").rstrip("/")
-    return f"{settings.FORMS_SITE_URL}{root}"
+    return f"{_request_origin.get() or settings.FORMS_SITE_URL}{root}"
 
 
 @registry("demo")
