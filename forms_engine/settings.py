@@ -194,6 +194,10 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with size/depth/text limits (api/parsers.py); uploads declare multipart.
+    "DEFAULT_PARSER_CLASSES": ["forms_engine.api.parsers.SafeJSONParser"],
+    # Every API error as {"errors": [{pointer, message, message_en, code}]}.
+    "EXCEPTION_HANDLER": "forms_engine.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"submit": os.environ.get("API_SUBMIT_THROTTLE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
