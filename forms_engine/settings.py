@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "forms_engine.core.middleware.ContentSecurityPolicyMiddleware",
+    # no-store on every private page and API answer (before Session/CSRF: sees their Vary).
+    "forms_engine.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

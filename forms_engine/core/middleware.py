@@ -1,6 +1,7 @@
 """Security headers that Django does not set by itself."""
 
 from django.conf import settings
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -28,3 +29,47 @@ class ContentSecurityPolicyMiddleware:
         response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response that is not public.
+
+    One rule for the whole site instead of decorators view by view. Public (left
+    cacheable) are only successful GET/HEAD answers of
+    - `PUBLIC_READS`: the read-only catalog API and its OpenAPI document, whose content
+      never depends on the visitor (DRF reads the session, so they always `Vary: Cookie`);
+    - `PUBLIC_PAGES` (catalog, start and legal pages) when they did not depend on the
+      visitor either: no `Vary: Cookie`, i.e. neither the session nor a CSRF token was used.
+    Everything else (drafts, steps, summary, payment, status, account, clerk pages, admin,
+    the status and clerk case APIs, error answers) must never be kept by a browser or
+    proxy. Placed before SessionMiddleware and CsrfViewMiddleware so it sees their `Vary`.
+    """
+
+    PUBLIC_READS = frozenset(
+        {"api:schema", "api:docs", "api:process-list", "api:process-version", "api:data-schema"}
+    )
+    PUBLIC_PAGES = frozenset({"citizen:catalog", "citizen:start", "citizen:page"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # the view already said so (e.g. the status page's own header)
+        if not self.is_public(request, response):
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+    def is_public(self, request, response) -> bool:
+        if request.method not in ("GET", "HEAD") or response.status_code >= 400:
+            return False
+        match = getattr(request, "resolver_match", None)
+        name = match.view_name if match is not None else ""
+        if name in self.PUBLIC_READS:
+            return True
+        if name in self.PUBLIC_PAGES:
+            vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
+            return "cookie" not in vary
+        return False
