@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "forms_engine.core.middleware.ContentSecurityPolicyMiddleware",
     # no-store on every private page and API answer (before Session/CSRF: sees their Vary).
     "forms_engine.core.middleware.PrivateNoStoreMiddleware",
+    # NUL / lone surrogates in path, query or cookies never reach a view (404/400).
+    "forms_engine.core.middleware.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

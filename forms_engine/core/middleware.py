@@ -1,7 +1,11 @@
 """Security headers that Django does not set by itself."""
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import Http404
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .text import text_problem
 
 
 class ContentSecurityPolicyMiddleware:
@@ -73,3 +77,26 @@ class PrivateNoStoreMiddleware:
             vary = {v.strip().lower() for v in response.get("Vary", "").split(",")}
             return "cookie" not in vary
         return False
+
+
+class InputHygieneMiddleware:
+    """No NUL or lone surrogate from the URL, the query string or a cookie reaches a view.
+
+    PostgreSQL refuses NUL in every text parameter of a query, so `/versions/1.0%00/` used
+    to be a 500. A path holding one names nothing (404), a query parameter holding one is
+    a bad request (400), a cookie holding one is ignored. Form and JSON bodies are checked
+    where they are parsed, with a field error (wizard, API parser, postbox, Django forms).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if text_problem(request.path_info):
+            raise Http404("unusable characters in the path")
+        for key, values in request.GET.lists():
+            if text_problem(key) or any(text_problem(value) for value in values):
+                raise BadRequest("unusable characters in the query string")
+        for name in [n for n, v in request.COOKIES.items() if text_problem(n + v)]:
+            del request.COOKIES[name]
+        return self.get_response(request)
