@@ -2,9 +2,12 @@
 
 schemathesis generates requests for every operation of /api/schema/ (valid and invalid
 ones) and checks each answer: no server error, status code and body as documented,
-content type as documented. Bounded and deterministic (derandomized hypothesis), so it is
-part of the suite on SQLite and on PostgreSQL (.ci/run).
+content type as documented. Bounded and deterministic (derandomized hypothesis). It runs
+in .ci/run's PostgreSQL run (FORMS_SCHEMATHESIS=1; about a minute), not in `make test`:
+`FORMS_SCHEMATHESIS=1 .venv/bin/python -m pytest tests/api/test_schemathesis.py`.
 """
+
+import os
 
 import pytest
 import schemathesis
@@ -12,11 +15,35 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-pytestmark = [pytest.mark.django_db, pytest.mark.schemathesis]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.schemathesis,
+    pytest.mark.skipif(
+        not os.environ.get("FORMS_SCHEMATHESIS"), reason="set FORMS_SCHEMATHESIS=1 (.ci/run)"
+    ),
+]
 
 EXAMPLES = 25
+STATEFUL_EXAMPLES = 15
+
+# The only check not applied everywhere: "a schema-valid request is accepted" cannot hold
+# for submissions (answers are checked against each process's own data schema, published
+# at .../data-schema/ and not inlinable in the OpenAPI document) nor for uploads (the file's
+# type is sniffed from its bytes). There a schema-valid request may rightly get a 400.
+# Every other check (server errors, status codes, response schemas, content types,
+# headers, negative data rejected, ...) applies to every operation.
+VALIDATED_BY_CONTENT = {
+    "POST /api/processes/{process_id}/versions/{version}/submissions/",
+    "POST /api/processes/{process_id}/versions/{version}/uploads/",
+}
+
+
+def excluded_checks(case):
+    return [positive_data_acceptance] if case.operation.label in VALIDATED_BY_CONTENT else []
 
 
 @pytest.fixture
@@ -52,4 +79,31 @@ schema.config.generation.update(
     suppress_health_check=list(HealthCheck),
 )
 def test_every_api_operation_answers_as_its_schema_says(case, wsgi_in_test_transaction):
-    case.call_and_validate()
+    case.call_and_validate(excluded_checks=excluded_checks(case))
+
+
+def test_api_workflows_along_the_schema_links_answer_as_documented(wsgi_in_test_transaction):
+    """Stateful: list → version → data schema / upload / submission (→ clerk case), with the
+    ids taken from earlier answers through the OpenAPI links."""
+
+    class Workflow(schema.as_state_machine()):
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                additional_checks=additional_checks,
+                excluded_checks=excluded_checks(case),
+                recorder=self.recorder,
+            )
+
+    workflow = Workflow
+    run_state_machine_as_test(
+        workflow,
+        settings=settings(
+            max_examples=STATEFUL_EXAMPLES,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
