@@ -27,8 +27,8 @@ pytestmark = [
     ),
 ]
 
-EXAMPLES = 25
-STATEFUL_EXAMPLES = 15
+EXAMPLES = int(os.environ.get("FORMS_SCHEMATHESIS_EXAMPLES", "25"))
+STATEFUL_EXAMPLES = int(os.environ.get("FORMS_SCHEMATHESIS_EXAMPLES", "15"))
 
 # The only check not applied everywhere: "a schema-valid request is accepted" cannot hold
 # for submissions (answers are checked against each process's own data schema, published
