@@ -84,3 +84,14 @@ def test_text_problems_name_nul_and_lone_surrogates():
         ("/a/1", "nul_character"),
         ("/c", "invalid_unicode"),
     ]
+
+
+def test_the_draft_service_refuses_unstorable_text_and_keeps_the_draft(draft_client):
+    from forms_engine.citizen.services import draft_save_step
+
+    _client, draft = draft_client
+    before = dict(draft.answers)
+    with pytest.raises(ValueError):
+        draft_save_step(draft=draft, step_id="halter", step_data={"vorname": "A\x00"})
+    draft.refresh_from_db()
+    assert draft.answers == before
