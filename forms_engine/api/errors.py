@@ -196,7 +196,7 @@ def _json(code: str, status_code: int) -> JsonResponse:
 
 
 def is_api_path(path: str) -> bool:
-    return path.startswith(API_PREFIX)
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
 
 
 def api_page_not_found(request, exception=None):

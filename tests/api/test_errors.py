@@ -118,7 +118,7 @@ def test_submissions_take_json_only_and_uploads_multipart_only(client, published
 
 
 def test_an_unknown_url_under_api_answers_json_404(client, db):
-    for url in ("/api/gibtsnicht/", "/api/processes/x/y/z/", "/api/"):
+    for url in ("/api/gibtsnicht/", "/api/processes/x/y/z/", "/api/", "/api", "/api/x%00/"):
         assert_error_shape(client.get(url), 404, "not_found")
 
 
