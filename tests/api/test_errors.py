@@ -156,3 +156,25 @@ def test_serializer_errors_keep_the_error_shape(client, published_processes):
     errors = assert_error_shape(post_json(client, SUBMIT, "{}"), 400)
     assert "/municipality" in [item["pointer"] for item in errors]
     errors = assert_error_shape(post_json(client, SUBMIT, "[]"), 400)
+
+
+def test_a_crash_under_api_answers_json_500(published_processes, monkeypatch):
+    from django.test import Client
+
+    def crash():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("forms_engine.api.views.current_versions", crash)
+    client = Client(raise_request_exception=False)
+    assert_error_shape(client.get("/api/processes/"), 500, "server_error")
+
+
+def test_a_csrf_failure_of_a_signed_in_session_is_403_in_the_error_shape(
+    published_processes, clerk_steuer
+):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk_steuer)
+    response = post_json(client, SUBMIT, "{}")
+    assert_error_shape(response, 403, "permission_denied")
