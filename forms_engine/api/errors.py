@@ -113,6 +113,34 @@ MESSAGES = {
 }
 
 
+# DRF's field error codes in both languages (DRF's own text follows the active language).
+FIELD_MESSAGES = {
+    "required": ("Dieses Feld ist erforderlich.", "This field is required."),
+    "invalid": (
+        "Der Wert hat nicht die erwartete Form.",
+        "The value does not have the expected form.",
+    ),
+    "null": ("Dieses Feld darf nicht null sein.", "This field may not be null."),
+    "blank": ("Dieses Feld darf nicht leer sein.", "This field may not be blank."),
+    "not_a_dict": ("Hier wird ein JSON-Objekt erwartet.", "A JSON object is expected here."),
+    "not_a_list": ("Hier wird eine Liste erwartet.", "A list is expected here."),
+    "empty": ("Dieses Feld darf nicht leer sein.", "This field may not be empty."),
+    "max_length": ("Der Wert ist zu lang.", "The value is too long."),
+    "min_length": ("Der Wert ist zu kurz.", "The value is too short."),
+    "invalid_choice": ("Dieser Wert ist nicht zulässig.", "This value is not allowed."),
+    "null_characters_not_allowed": (
+        "Die Eingabe enthält ein unzulässiges Steuerzeichen (NUL).",
+        "The input contains a forbidden control character (NUL).",
+    ),
+    "surrogate_characters_not_allowed": (
+        "Die Eingabe enthält ungültige Unicode-Zeichen.",
+        "The input contains invalid Unicode characters.",
+    ),
+    "no_name": ("Die Datei hat keinen Namen.", "The file has no name."),
+    "empty_file": ("Die Datei ist leer.", "The file is empty."),
+}
+
+
 def _known(code: str, *, pointer: str = "") -> dict:
     message, message_en = MESSAGES[code]
     return error(pointer, message, message_en, code)
@@ -131,14 +159,19 @@ def serializer_errors(detail, prefix=""):
             else:
                 out.extend(serializer_errors(value, prefix))
     else:
-        out.append(
-            error(
-                prefix,
-                "Ungültige Anfrage: " + str(detail),
-                "Invalid request: " + str(detail),
-                getattr(detail, "code", "invalid"),
+        code = getattr(detail, "code", "invalid")
+        known = FIELD_MESSAGES.get(code)
+        if known:
+            out.append(error(prefix, known[0], known[1], code))
+        else:
+            out.append(
+                error(
+                    prefix,
+                    "Ungültige Anfrage: " + str(detail),
+                    "Invalid request: " + str(detail),
+                    code,
+                )
             )
-        )
     return out
 
 

@@ -178,3 +178,11 @@ def test_a_csrf_failure_of_a_signed_in_session_is_403_in_the_error_shape(
     client.force_login(clerk_steuer)
     response = post_json(client, SUBMIT, "{}")
     assert_error_shape(response, 403, "permission_denied")
+
+
+def test_request_field_errors_speak_both_languages(client, published_processes):
+    errors = assert_error_shape(post_json(client, SUBMIT, '{"answers": []}'), 400)
+    by_pointer = {item["pointer"]: item for item in errors}
+    assert by_pointer["/municipality"]["code"] == "required"
+    assert by_pointer["/municipality"]["message_en"] == "This field is required."
+    assert by_pointer["/answers"]["message"].startswith("Hier wird")
