@@ -175,17 +175,31 @@ def serializer_errors(detail, prefix=""):
     return out
 
 
-def _errors_for(exc: exceptions.APIException) -> list[dict]:
+def _errors_for(exc: exceptions.APIException, request) -> list[dict]:
     if isinstance(exc, BodyRefused):
         return exc.errors
     if isinstance(exc, exceptions.ValidationError):
         return serializer_errors(exc.detail)
-    if isinstance(exc, exceptions.MethodNotAllowed):
-        found = _known("method_not_allowed")
-        return [found | {"message_en": str(exc.detail)}]
-    if isinstance(exc, exceptions.UnsupportedMediaType):
-        found = _known("unsupported_media_type")
-        return [found | {"message_en": str(exc.detail)}]
+    if isinstance(exc, exceptions.MethodNotAllowed) and request is not None:
+        method = request.method
+        return [
+            error(
+                "",
+                f"Die Methode {method} ist hier nicht erlaubt.",
+                f"The method {method} is not allowed here.",
+                "method_not_allowed",
+            )
+        ]
+    if isinstance(exc, exceptions.UnsupportedMediaType) and request is not None:
+        media_type = (request.content_type or "").split(";")[0].strip()[:100] or "-"
+        return [
+            error(
+                "",
+                f"Der Inhaltstyp {media_type} wird hier nicht angenommen.",
+                f"The content type {media_type} is not accepted here.",
+                "unsupported_media_type",
+            )
+        ]
     if isinstance(exc, exceptions.Throttled):
         found = _known("throttled")
         if exc.wait is not None:
@@ -220,7 +234,7 @@ def api_exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # a crash: Django's handler500 answers (JSON under /api/)
-    response.data = {"errors": _errors_for(exc)}
+    response.data = {"errors": _errors_for(exc, (context or {}).get("request"))}
     return response
 
 
