@@ -193,3 +193,28 @@ def test_request_field_errors_speak_both_languages(client, published_processes):
     assert by_pointer["/municipality"]["code"] == "required"
     assert by_pointer["/municipality"]["message_en"] == "This field is required."
     assert by_pointer["/answers"]["message"].startswith("Hier wird")
+
+
+def test_the_openapi_document_states_bodies_and_errors_as_served(client, db):
+    doc = client.get("/api/schema/?format=json").json()
+    operations = [
+        (path, method, op)
+        for path, item in doc["paths"].items()
+        for method, op in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    assert operations
+    error_ref = "#/components/schemas/ErrorResponse"
+    for path, method, op in operations:
+        for code in ("400", "406"):
+            content = op["responses"][code]["content"]["application/json"]
+            assert content["schema"]["$ref"] == error_ref, (path, method, code)
+        if "{" in path:
+            assert "404" in op["responses"], (path, method)
+        if method == "post":
+            assert {"413", "415"} <= set(op["responses"]), (path, method)
+    bodies = {p: op["requestBody"]["content"] for p, m, op in operations if m == "post"}
+    assert bodies
+    for path, content in bodies.items():
+        expected = ["multipart/form-data"] if path.endswith("/uploads/") else ["application/json"]
+        assert list(content) == expected, path
