@@ -69,6 +69,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "forms_engine.core.middleware.ContentSecurityPolicyMiddleware",
+    # no-store on every private page and API answer (before Session/CSRF: sees their Vary).
+    "forms_engine.core.middleware.PrivateNoStoreMiddleware",
+    # NUL / lone surrogates in path, query or cookies never reach a view (404/400).
+    "forms_engine.core.middleware.InputHygieneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -219,10 +223,14 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "forms_engine.api.schema.ApiAutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with size/depth/text limits (api/parsers.py); uploads declare multipart.
+    "DEFAULT_PARSER_CLASSES": ["forms_engine.api.parsers.SafeJSONParser"],
+    # Every API error as {"errors": [{pointer, message, message_en, code}]}.
+    "EXCEPTION_HANDLER": "forms_engine.api.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"submit": os.environ.get("API_SUBMIT_THROTTLE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -233,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from our own static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "forms_engine.api.schema.add_links",
+    ],
 }
 
 # Where `process_sync` reads the shipped library.

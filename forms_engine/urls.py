@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
+from django.views import defaults
 
+from forms_engine.api import errors as api_errors
 from forms_engine.core import views as core_views
 
 
@@ -27,3 +29,28 @@ urlpatterns = [
 
 if settings.FORMS_BENCH_VIEWS:
     urlpatterns.insert(0, path("_bench/bare/", core_views.bench_bare, name="bench-bare"))
+
+
+# Under /api/ errors answer in the API's JSON shape; everywhere else Django's pages.
+def handler400(request, exception=None):
+    if api_errors.is_api_path(request.path_info):
+        return api_errors.api_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if api_errors.is_api_path(request.path_info):
+        return api_errors.api_permission_denied(request, exception)
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    if api_errors.is_api_path(request.path_info):
+        return api_errors.api_page_not_found(request, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if api_errors.is_api_path(request.path_info):
+        return api_errors.api_server_error(request)
+    return defaults.server_error(request)

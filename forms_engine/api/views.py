@@ -9,7 +9,7 @@ import uuid
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
@@ -35,6 +35,8 @@ from forms_engine.citizen.uploads import (
 )
 from forms_engine.identity.services import session_identity
 
+from .errors import error, errors_response, serializer_errors
+from .parsers import SafeJSONParser
 from .serializers import (
     ErrorResponseSerializer,
     ProcessListItemSerializer,
@@ -47,14 +49,6 @@ from .serializers import (
 
 VISIBLE = (ProcessVersion.Status.PUBLISHED, ProcessVersion.Status.RETIRED)
 OPEN = (ProcessVersion.Status.PUBLISHED,)
-
-
-def error(pointer, message, message_en, code):
-    return {"pointer": pointer, "message": message, "message_en": message_en, "code": code}
-
-
-def errors_response(errors, status_code=status.HTTP_400_BAD_REQUEST):
-    return Response({"errors": errors}, status=status_code)
 
 
 def not_found():
@@ -83,30 +77,6 @@ def retired():
         ],
         status.HTTP_404_NOT_FOUND,
     )
-
-
-def serializer_errors(detail, prefix=""):
-    """DRF validation errors → our error objects (pointer into the request body)."""
-    out = []
-    if isinstance(detail, dict):
-        for key, value in detail.items():
-            out.extend(serializer_errors(value, f"{prefix}/{key}"))
-    elif isinstance(detail, list):
-        for index, value in enumerate(detail):
-            if isinstance(value, dict | list):
-                out.extend(serializer_errors(value, f"{prefix}/{index}"))
-            else:
-                out.extend(serializer_errors(value, prefix))
-    else:
-        out.append(
-            error(
-                prefix,
-                "Ungültige Anfrage: " + str(detail),
-                "Invalid request: " + str(detail),
-                getattr(detail, "code", "invalid"),
-            )
-        )
-    return out
 
 
 def i18n(value):
@@ -205,7 +175,8 @@ def _upload_stream_limits(request, process_id, version):
 
 @stream_limits(_upload_stream_limits)
 class UploadView(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    # A file needs multipart; a urlencoded form or JSON cannot carry one (415).
+    parser_classes = [MultiPartParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "submit"
 
@@ -267,6 +238,7 @@ class UploadView(APIView):
 
 
 class SubmissionView(APIView):
+    parser_classes = [SafeJSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "submit"
 

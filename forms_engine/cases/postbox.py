@@ -39,6 +39,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from forms_engine.core.audit import audit_log
+from forms_engine.core.text import text_message, text_problem
 
 from .models import Case, CaseMessage, CaseStatusChange
 
@@ -167,6 +168,10 @@ def _transition(case: Case, to_status: str, by) -> CaseStatusChange:
 
 def _text(value, limit: int, what_de: str, what_en: str) -> str:
     value = (value or "").strip()
+    problem = text_problem(value)
+    if problem:
+        # PostgreSQL cannot store NUL, UTF-8 no lone surrogate: refused, nothing stored.
+        raise PostboxRefused(*text_message(problem), problem)
     if len(value) > limit:
         raise PostboxRefused(
             f"{what_de} ist zu lang (höchstens {limit} Zeichen).",

@@ -26,7 +26,10 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import get_template
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from forms_engine.core.text import scrub, text_message, text_problem
 
 from .formatting import i18n, input_value
 
@@ -149,6 +152,8 @@ def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 
         values = []
         # Unknown values are kept (not dropped silently), so validation names them.
         for text in post.getlist(key):
+            if _refused_text(text, key, out):
+                continue
             value = by_text.get(text, text)
             if value not in values:
                 values.append(value)
@@ -166,6 +171,8 @@ def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 
     text = text.strip() if isinstance(text, str) else ""
     if not text:
         return None
+    if _refused_text(text, key, out):
+        return Raw(scrub(text))  # shown again without the bad characters, never stored
     if kind == "boolean":
         return {"true": True, "false": False}.get(text, Raw(text))
     if kind == "choice":
@@ -205,6 +212,18 @@ def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 
         # Keep the citizen's line breaks, but normalise them.
         return post.get(key, "").replace("\r\n", "\n").strip()
     return text
+
+
+def _refused_text(text: str, key: str, out: Parsed) -> bool:
+    """A NUL or lone surrogate is a field error; the text is never stored (PostgreSQL
+    refuses NUL in JSON, UTF-8 has no lone surrogates)."""
+    problem = text_problem(text)
+    if problem is None:
+        return False
+    message, message_en = text_message(problem)
+    lang = (get_language() or "de")[:2]
+    out.errors[key] = message_en if lang == "en" else message
+    return True
 
 
 def _max_items(f) -> int:

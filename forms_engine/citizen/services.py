@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import version_definition
+from forms_engine.core.text import json_text_problems
 from forms_engine.identity.base import level_rank, level_satisfies
 from forms_engine.identity.services import enforce_confirmed, prefill_answers
 
@@ -159,7 +160,12 @@ def draft_save_step(*, draft: Draft, step_id: str, step_data: dict[str, Any]) ->
 
     The other steps' answers are read under a row lock (a concurrent save of another step
     is kept), like `select_for_update()` + `save(update_fields=…)`, without model signals.
+    Text no database can hold (NUL, lone surrogates) raises `ValueError`, nothing stored:
+    the wizard's parser reports it as a field error before it gets here.
     """
+    problems = json_text_problems(step_data, f"/{step_id}")
+    if problems:
+        raise ValueError(f"unstorable text in the step data at {[p for p, _ in problems]}")
     alias = router.db_for_write(Draft)
     connection = connections[alias]
     pk = Draft._meta.pk.get_db_prep_value(draft.pk, connection)
