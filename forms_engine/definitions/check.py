@@ -22,7 +22,13 @@ from . import pointers
 from .errors import Problem
 from .fields import build_fields, resolve
 from .formats import PATTERN_OPTIONS
-from .limits import MAX_LENGTH_CEILING, MAX_PATTERN_LENGTH, structure_problems
+from .limits import (
+    MAX_LENGTH_CEILING,
+    MAX_PATTERN_LENGTH,
+    MAX_PATTERN_WEIGHT,
+    pattern_weight,
+    structure_problems,
+)
 
 FORMAT_URI = "urn:ozg-engine:process-format:1"
 IDENTITY_LEVELS = ("none", "basis", "substanziell", "hoch")
@@ -353,12 +359,18 @@ def _pattern_error(pattern: str) -> tuple[str, str] | None:
             f"Der reguläre Ausdruck ist zu lang ({len(pattern)} Zeichen; höchstens {MAX_PATTERN_LENGTH}).",
             f"The regular expression is too long ({len(pattern)} characters; at most {MAX_PATTERN_LENGTH}).",
         )
+    weight = pattern_weight(pattern)
+    if weight > MAX_PATTERN_WEIGHT:
+        return (
+            f"Der reguläre Ausdruck {shown} beschreibt zu viele Zeichenpositionen ({weight}; höchstens {MAX_PATTERN_WEIGHT}), etwa durch große Wiederholungszahlen wie {{1000}}. Bitte verwenden Sie kleinere Zahlen oder 'maxLength'.",
+            f"The regular expression {shown} describes too many character positions ({weight}; at most {MAX_PATTERN_WEIGHT}), e.g. through large repetition counts like {{1000}}. Please use smaller counts or 'maxLength'.",
+        )
     if _compiles(pattern, pattern_options=PATTERN_OPTIONS):
         return None
     if not _compiles(pattern):
         return (
-            f"Der reguläre Ausdruck {shown} ist ungültig (ECMAScript-Syntax).",
-            f"The regular expression {shown} does not compile (ECMAScript syntax).",
+            f"Der reguläre Ausdruck {shown} ist ungültig (ECMAScript-Syntax) oder zu groß.",
+            f"The regular expression {shown} does not compile (ECMAScript syntax) or is too large.",
         )
     if _BACKREFERENCE.search(pattern):
         return (

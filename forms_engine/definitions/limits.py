@@ -30,6 +30,10 @@ MAX_INTEGER_BITS = 100
 """Largest integer magnitude (2**100, about 30 digits) in a definition given as Python data."""
 MAX_PATTERN_LENGTH = 1_000
 """Longest regular expression (`pattern`) in characters."""
+MAX_PATTERN_WEIGHT = 500
+"""Most character positions a pattern may describe, repetitions expanded (`a{3}` is 3,
+`(ab){10}` is 20, `*`, `+` and `?` count once): large counted repetitions like `.{5000}`
+are linear but slow on long answers (see bench/adversarial_pattern.py)."""
 MAX_LENGTH_CEILING = 100_000
 """Highest `maxLength` a field may declare."""
 MAX_PROBLEMS = 50
@@ -46,6 +50,66 @@ ANSWER_MAX_DEPTH = 32
 """Deepest nesting inside one step's answers that is examined."""
 
 _OPTION_LISTS = ("oneOf", "anyOf", "enum")
+
+
+def pattern_weight(pattern: str) -> int:
+    """Character positions `pattern` describes with counted repetitions expanded.
+
+    A small scanner for ECMAScript patterns (escapes, classes, groups, `{n}`, `{n,}`,
+    `{n,m}`); alternatives are added up. Never raises; a malformed pattern gets some number.
+    """
+    frames: list[list[int]] = [[0, 0]]  # per group: [total weight, weight of last item]
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            if i - 1 < n and pattern[i - 1] in "pPu" and i < n and pattern[i] == "{":
+                end = pattern.find("}", i)
+                i = n if end < 0 else end + 1
+            frames[-1][0] += 1
+            frames[-1][1] = 1
+            continue
+        if ch == "[":
+            i += 1
+            while i < n and pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+            frames[-1][0] += 1
+            frames[-1][1] = 1
+            continue
+        if ch == "(":
+            frames.append([0, 0])
+            i += 1
+            continue
+        if ch == ")":
+            if len(frames) > 1:
+                total = max(frames.pop()[0], 1)
+                frames[-1][0] += total
+                frames[-1][1] = total
+            i += 1
+            continue
+        if ch == "{":
+            end = pattern.find("}", i)
+            body = pattern[i + 1 : end] if end > 0 else ""
+            low, _, high = body.partition(",")
+            if low.isdigit() and (high.isdigit() or high == ""):
+                count = int(high or low) if len(high or low) < 7 else 10**6
+                last = frames[-1][1]
+                frames[-1][0] += last * (count - 1) if count else -last
+                frames[-1][1] = last * count
+                i = end + 1
+                continue
+        if ch in "|*+?^$":
+            i += 1
+            continue
+        frames[-1][0] += 1
+        frames[-1][1] = 1
+        i += 1
+    while len(frames) > 1:
+        total = frames.pop()[0]
+        frames[-1][0] += total
+    return max(frames[0][0], 0)
 
 
 def string_defect(text: str) -> str | None:

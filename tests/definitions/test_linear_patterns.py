@@ -185,3 +185,19 @@ def test_a_condition_pattern_never_sees_more_than_the_cap():
     answers = {"hund": {**NORMAL_DOG, "name": "a" * 1_000_000 + "!"}}
     assert process.applicable_fields("hund", answers)
     assert len(process.prune(answers)["hund"]["name"]) == 100_001
+
+
+def test_a_pattern_with_huge_counted_repetitions_is_refused():
+    [problem] = _problems_at(_with_name_pattern(r".{5000}x"), NAME_POINTER)
+    assert "zu viele Zeichenpositionen" in problem.message
+    assert "too many character positions" in problem.message_en
+
+
+def test_the_shipped_patterns_and_common_name_patterns_are_accepted():
+    for pattern in (
+        r"^[\p{L}][\p{L} .'-]{0,99}$",
+        r"^[0-9]{1,5}[ ]?[A-Za-z]?([ ]?[-/][ ]?[0-9]{1,5}[ ]?[A-Za-z]?)?$",
+        r"^[A-ZÄÖÜ]{1,3}-[A-Z]{1,2} [1-9][0-9]{0,3}[EH]?$",
+        r"^(HRA|HRB|GnR|PR|VR) ?[1-9][0-9]{0,6}( ?[A-Z]{1,2})?$",
+    ):
+        assert _problems_at(_with_name_pattern(pattern), NAME_POINTER) == [], pattern
