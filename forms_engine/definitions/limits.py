@@ -30,6 +30,9 @@ MAX_INTEGER_BITS = 100
 """Largest integer magnitude (2**100, about 30 digits) in a definition given as Python data."""
 MAX_PATTERN_LENGTH = 1_000
 """Longest regular expression (`pattern`) in characters."""
+MAX_PATTERNS = 100
+"""Most distinct patterns in one definition: compiling one can take ~0.1 s, so this bounds
+the time of a check (the shipped definitions have at most 2)."""
 MAX_PATTERN_WEIGHT = 500
 """Most character positions a pattern may describe, repetitions expanded (`a{3}` is 3,
 `(ab){10}` is 20, `*`, `+` and `?` count once): large counted repetitions like `.{5000}`
@@ -146,6 +149,8 @@ def structure_problems(doc: Any) -> list[Problem]:
     problems: list[Problem] = []
     fields = 0
     fields_reported = False
+    patterns: set[str] = set()
+    patterns_reported = False
     stack: list[tuple[Any, tuple, int]] = [(doc, (), 0)]
     while stack and len(problems) < MAX_PROBLEMS:
         node, path, depth = stack.pop()
@@ -153,6 +158,17 @@ def structure_problems(doc: Any) -> list[Problem]:
             defect = string_defect(node)
             if defect:
                 problems.append(_string_problem(pointers.join(path), defect, key=False))
+            elif path and path[-1] == "pattern" and not patterns_reported:
+                patterns.add(node)
+                if len(patterns) > MAX_PATTERNS:
+                    patterns_reported = True
+                    problems.append(
+                        Problem(
+                            pointers.join(path),
+                            f"Zu viele verschiedene reguläre Ausdrücke: höchstens {MAX_PATTERNS} je Definition.",
+                            f"Too many distinct regular expressions: at most {MAX_PATTERNS} per definition.",
+                        )
+                    )
             continue
         if node is None or isinstance(node, bool):
             continue

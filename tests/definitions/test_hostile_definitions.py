@@ -190,3 +190,16 @@ def test_process_check_reports_hostile_files_and_exits_one(name, tmp_path):
         call_command("process_check", str(path), stdout=out, stderr=StringIO())
     assert exited.value.code == 1
     assert f"{path}: /" in out.getvalue()
+
+
+def test_too_many_distinct_patterns_are_refused():
+    doc = valid_doc()
+    doc["steps"][1]["schema"]["properties"].update(
+        {
+            f"f{i}": {"type": "string", "title": f"Feld {i}", "pattern": f"^x{i}$"}
+            for i in range(101)
+        }
+    )
+    assert any(
+        "Zu viele verschiedene reguläre Ausdrücke" in p.message for p in check_definition(doc)
+    )
