@@ -83,9 +83,43 @@ def scan(
 
     `caps=False` reports only NUL characters and lone surrogates (no length caps).
     """
+    if not _has_problem(data, fields, None, 0, caps):
+        return [], data  # the usual case: nothing to report, no copy needed
     errors: list[FieldError] = []
     cleaned = _scan_object_or_value(data, fields, None, prefix, 0, errors, caps)
     return errors, cleaned
+
+
+def _has_problem(
+    value: Any, fields: Sequence[Field] | None, field: Field | None, depth: int, caps: bool
+) -> bool:
+    """Fast walk without pointers or copies: does `_scan_object_or_value` have anything to say?"""
+    if isinstance(value, str):
+        if "\x00" in value or (not value.isascii() and string_defect(value)):
+            return True
+        return caps and len(value) > _cap(field)[0]
+    if not isinstance(value, dict | list):
+        return False
+    if depth >= ANSWER_MAX_DEPTH:
+        return True
+    if isinstance(value, list):
+        children = field.children if field is not None and field.type == "repeat" else None
+        return any(_has_problem(item, children, None, depth + 1, caps) for item in value)
+    by_name = {f.name: f for f in fields} if fields else {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            continue
+        if (
+            len(key) > _KEY_MAX_LENGTH
+            or "\x00" in key
+            or (not key.isascii() and string_defect(key))
+        ):
+            return True
+        child = by_name.get(key)
+        grandchildren = child.children if child is not None and child.type == "group" else None
+        if _has_problem(item, grandchildren, child, depth + 1, caps):
+            return True
+    return False
 
 
 def _scan_object_or_value(

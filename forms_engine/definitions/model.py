@@ -412,9 +412,8 @@ class ProcessDefinition:
                     "type",
                 )
             ]
-        # a NUL or a lone surrogate is refused anywhere, even in data pruning would drop
-        bad, _ = hygiene.scan(answers, None, [], caps=False)
         pruned = self.prune(answers)  # conditions see truncated strings only
+        bad: list[FieldError] = []
         cleaned: dict = {}
         for key, value in pruned.items():
             step_bad, cleaned[key] = hygiene.scan(value, self._steps_by_id[key]._fields, [key])
