@@ -65,9 +65,10 @@ def load_definition(text: str | bytes) -> dict:
     """
     if not isinstance(text, str | bytes | bytearray):
         raise DefinitionError([Problem("", "Erwartet wird JSON-Text.", "JSON text is expected.")])
-    size = (
-        len(text) if isinstance(text, bytes | bytearray) else len(text.encode("utf-8", "replace"))
-    )
+    if isinstance(text, bytes | bytearray) or len(text) > MAX_FILE_BYTES:
+        size = len(text)  # a character is at least one byte: no need to encode a huge text
+    else:
+        size = len(text.encode("utf-8", "replace"))
     if size > MAX_FILE_BYTES:
         raise DefinitionError(
             [
