@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forms_engine.definitions import (
+    MAX_FILE_BYTES,
     DefinitionError,
     check_definition,
     compile_definition,
@@ -289,60 +290,86 @@ def process_sync(*, directory: Path | str) -> SyncReport:
     for path in sorted(root.glob("*/*.json")):
         entry = SyncEntry(path=str(path.relative_to(root)))
         try:
-            doc = load_definition(path.read_bytes())
-        except DefinitionError as exc:
-            entry.message = "; ".join(p.message for p in exc.problems)
-            entry.message_en = "; ".join(p.message_en for p in exc.problems)
+            _sync_file(path=path, entry=entry, report=report)
+        except Exception as exc:  # one bad file never stops the others: report it, go on
+            logger.exception("process_sync: %s", entry.path)
+            entry.message = f"Die Datei konnte nicht verarbeitet werden ({type(exc).__name__})."
+            entry.message_en = f"The file could not be processed ({type(exc).__name__})."
             entry.error = exc
             report.failed.append(entry)
-            continue
-        entry.identifier = str(doc.get("id", ""))
-        entry.version = str(doc.get("version", ""))
-        if entry.identifier != path.parent.name or entry.version != path.stem:
-            entry.message = (
-                f"Dateipfad passt nicht zu id/version ({entry.identifier}/{entry.version}.json "
-                "erwartet)."
-            )
-            entry.message_en = (
-                f"File path does not match id/version (expected "
-                f"{entry.identifier}/{entry.version}.json)."
-            )
-            report.failed.append(entry)
-            continue
-        sha = definition_sha256(doc)
-        stored = ProcessVersion.objects.filter(
-            process__identifier=entry.identifier, version=entry.version
-        ).first()
-        if stored is not None:
-            if stored.is_frozen and stored.sha256 == sha:
-                report.unchanged.append(entry)
-                continue
-            error = ImmutableVersionError(
-                f"Die Datei weicht von der bereits gespeicherten Version {entry.version} ab "
-                f"(gespeichert {stored.sha256[:12]}…, Datei {sha[:12]}…, Status "
-                f"{stored.status}). Sie wird nicht übernommen; erhöhen Sie die Versionsnummer.",
-                f"The file differs from the stored version {entry.version} "
-                f"(stored {stored.sha256[:12]}…, file {sha[:12]}…, status {stored.status}). "
-                "It is not applied; raise the version number.",
-            )
-            entry.message, entry.message_en, entry.error = error.message, error.message_en, error
-            report.refused.append(entry)
-            continue
-        try:
-            with transaction.atomic():
-                draft = process_version_create_draft(doc=doc)
-                process_version_publish(version=draft)
-        except (PublishRefused, DefinitionError, InvalidTransition, ImmutableVersionError) as exc:
-            entry.message = getattr(exc, "message", str(exc))
-            entry.message_en = getattr(exc, "message_en", "")
-            problems = getattr(exc, "problems", [])
-            if problems:
-                entry.message += " | " + "; ".join(str(p) for p in problems[:10])
-            entry.error = exc
-            report.failed.append(entry)
-            continue
-        report.created.append(entry)
     return report
+
+
+def _read_definition_file(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes: a larger file is refused by `load_definition`."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport) -> None:
+    """One file of `process_sync`: appends `entry` to the fitting list of `report`."""
+    try:
+        doc = load_definition(_read_definition_file(path))
+    except OSError as exc:
+        entry.message = f"Die Datei kann nicht gelesen werden ({exc.strerror or exc})."
+        entry.message_en = f"The file cannot be read ({exc.strerror or exc})."
+        entry.error = exc
+        report.failed.append(entry)
+        return
+    except DefinitionError as exc:
+        entry.message = "; ".join(str(p) for p in exc.problems[:10])
+        entry.message_en = "; ".join(
+            f"{p.pointer or '/'}: {p.message_en}" for p in exc.problems[:10]
+        )
+        entry.error = exc
+        report.failed.append(entry)
+        return
+    entry.identifier = str(doc.get("id", ""))
+    entry.version = str(doc.get("version", ""))
+    if entry.identifier != path.parent.name or entry.version != path.stem:
+        entry.message = (
+            f"Dateipfad passt nicht zu id/version ({entry.identifier}/{entry.version}.json "
+            "erwartet)."
+        )
+        entry.message_en = (
+            f"File path does not match id/version (expected "
+            f"{entry.identifier}/{entry.version}.json)."
+        )
+        report.failed.append(entry)
+        return
+    sha = definition_sha256(doc)
+    stored = ProcessVersion.objects.filter(
+        process__identifier=entry.identifier, version=entry.version
+    ).first()
+    if stored is not None:
+        if stored.is_frozen and stored.sha256 == sha:
+            report.unchanged.append(entry)
+            return
+        error = ImmutableVersionError(
+            f"Die Datei weicht von der bereits gespeicherten Version {entry.version} ab "
+            f"(gespeichert {stored.sha256[:12]}…, Datei {sha[:12]}…, Status "
+            f"{stored.status}). Sie wird nicht übernommen; erhöhen Sie die Versionsnummer.",
+            f"The file differs from the stored version {entry.version} "
+            f"(stored {stored.sha256[:12]}…, file {sha[:12]}…, status {stored.status}). "
+            "It is not applied; raise the version number.",
+        )
+        entry.message, entry.message_en, entry.error = error.message, error.message_en, error
+        report.refused.append(entry)
+        return
+    try:
+        with transaction.atomic():
+            draft = process_version_create_draft(doc=doc)
+            process_version_publish(version=draft)
+    except (PublishRefused, DefinitionError, InvalidTransition, ImmutableVersionError) as exc:
+        entry.message = getattr(exc, "message", str(exc))
+        entry.message_en = getattr(exc, "message_en", "")
+        problems = getattr(exc, "problems", [])
+        if problems:
+            entry.message += " | " + "; ".join(str(p) for p in problems[:10])
+        entry.error = exc
+        report.failed.append(entry)
+        return
+    report.created.append(entry)
 
 
 class DemoSetupError(Exception):

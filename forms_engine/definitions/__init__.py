@@ -8,6 +8,7 @@ from .check import check_definition, metaschema
 from .errors import DefinitionError, FieldError, Problem
 from .fields import FIELD_TYPES, Field
 from .formats import citizen_validator
+from .limits import MAX_FILE_BYTES
 from .model import (
     AppliedFee,
     DesignerTestResult,
@@ -20,6 +21,7 @@ from .warnings import definition_warnings
 
 __all__ = [
     "FIELD_TYPES",
+    "MAX_FILE_BYTES",
     "AppliedFee",
     "DefinitionError",
     "DesignerTestResult",

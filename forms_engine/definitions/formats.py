@@ -5,6 +5,10 @@ citizen answers (step schemas, the composed data schema, `when` conditions, fee 
 It uses `jsonschema_rs` (ECMAScript regular expressions, like browsers) with format
 checking on and the engine's formats: `date`, `date-time`, `email` (built in),
 `money`, `phone`, `postcode-de`, `iban` (below). See docs/decisions/0001-validators.md.
+
+Patterns run on the Rust `regex` engine (`PATTERN_OPTIONS`), which never backtracks:
+matching takes time linear in the answer's length. Backreferences and lookaround do not
+exist there; `check_definition` refuses them (docs/process-format.md, "Patterns").
 """
 
 from __future__ import annotations
@@ -16,13 +20,20 @@ from typing import Any
 import jsonschema_rs
 from stdnum import iban as stdnum_iban
 
+PATTERN_OPTIONS = jsonschema_rs.RegexOptions(dfa_size_limit=8 * 1024 * 1024)
+"""The linear-time regex engine for every pattern the engine evaluates.
+
+The lazy DFA may grow to 8 MiB per pattern (default 2 MiB): with the default, patterns
+like `\\p{L}{100}` fall back to the slower NFA simulation on long inputs (see
+bench/adversarial_pattern.py)."""
+
 ENGINE_FORMATS = ("date", "date-time", "email", "money", "phone", "postcode-de", "iban")
 
-_MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
-_PHONE_CHARS = re.compile(r"^\+?[0-9 /()\-]+$")
-_POSTCODE = re.compile(r"^\d{5}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$")
+_MONEY = re.compile(r"^\d{1,9}(\.\d{1,2})?$", re.ASCII)
+_PHONE_CHARS = re.compile(r"^\+?[0-9 /()\-]+$", re.ASCII)
+_POSTCODE = re.compile(r"^\d{5}$", re.ASCII)
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$", re.ASCII)
 
 
 def is_money(value: str) -> bool:
@@ -82,4 +93,5 @@ def citizen_validator(schema: Any) -> jsonschema_rs.Validator:
         validate_formats=True,
         ignore_unknown_formats=True,
         offline=True,
+        pattern_options=PATTERN_OPTIONS,
     )

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import pointers
+from . import hygiene, pointers
 from .canonical import definition_sha256
 from .check import check_definition
-from .errors import DefinitionError, FieldError
+from .errors import DefinitionError, FieldError, Problem
 from .fields import Field, build_fields
 from .formats import citizen_validator
+from .limits import TEXT_MAX_LENGTH, TEXTAREA_MAX_LENGTH
 from .messages import UPLOAD_PATTERN, field_errors, required_error
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -111,9 +112,35 @@ def _close_objects(schema: Any) -> None:
         _close_objects(schema["items"])
 
 
-def _data_schema_of(schema: Any) -> Any:
+def _is_string_schema(schema: dict) -> bool:
+    kind = schema.get("type")
+    return kind == "string" or (isinstance(kind, list) and "string" in kind)
+
+
+def _cap_strings(schema: Any, textarea: frozenset = frozenset()) -> None:
+    """Give every string schema (through `properties` and `items`) a `maxLength`.
+
+    The field's own `maxLength` stays; otherwise TEXT_MAX_LENGTH, or TEXTAREA_MAX_LENGTH
+    for the top-level properties named in `textarea` (long-text widgets).
+    """
+    if not isinstance(schema, dict):
+        return
+    if _is_string_schema(schema):
+        schema.setdefault("maxLength", TEXT_MAX_LENGTH)
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        for name, sub in properties.items():
+            if name in textarea and isinstance(sub, dict) and _is_string_schema(sub):
+                sub.setdefault("maxLength", TEXTAREA_MAX_LENGTH)
+            _cap_strings(sub)
+    if isinstance(schema.get("items"), dict):
+        _cap_strings(schema["items"])
+
+
+def _data_schema_of(schema: Any, textarea: frozenset = frozenset()) -> Any:
     result = _add_upload_patterns(schema)
     _close_objects(result)
+    _cap_strings(result, textarea)
     return result
 
 
@@ -135,7 +162,12 @@ class ProcessDefinition:
                 for name, entry in ui_fields.items()
                 if isinstance(entry, dict) and "when" in entry
             }
-            step_schema = _data_schema_of(raw["schema"])
+            textarea = frozenset(
+                name
+                for name, entry in ui_fields.items()
+                if isinstance(entry, dict) and entry.get("widget") == "textarea"
+            )
+            step_schema = _data_schema_of(raw["schema"], textarea)
             step_schema["additionalProperties"] = False
             required = list(step_schema.get("required") or [])
             conditional_required = tuple(name for name in required if name in field_whens)
@@ -250,7 +282,9 @@ class ProcessDefinition:
             data = answers[step.id]
             if isinstance(data, dict):
                 names = {f.name for f in step._fields}
-                data = {k: copy.deepcopy(v) for k, v in data.items() if k in names}
+                data = {k: hygiene.truncated(v) for k, v in data.items() if k in names}
+            else:
+                data = hygiene.truncated(data)
             work[step.id] = data
         limit = len(self.steps) + sum(len(s._field_whens) for s in self.steps) + 1
         applicable: list[Step] = []
@@ -322,20 +356,35 @@ class ProcessDefinition:
         """Errors of one step's data (pointers start with `/<step_id>`).
 
         Conditional fields are resolved against `answers` updated by `step_data`; data of
-        fields that do not apply is ignored, unknown keys are errors.
+        fields that do not apply is ignored, unknown keys are errors. String hygiene
+        (NUL, lone surrogates, length caps; see `hygiene`) comes first, at the field's pointer.
         """
         step = self.step(step_id)
         if not isinstance(step_data, dict):
-            return field_errors(
-                step._validator.iter_errors(step_data), self.label_for, prefix=[step_id]
+            bad, step_data = hygiene.scan(step_data, step._fields, [step_id])
+            return _merge(
+                bad,
+                field_errors(
+                    step._validator.iter_errors(step_data), self.label_for, prefix=[step_id]
+                ),
             )
-        merged = dict(answers or {})
+        merged = dict(answers) if isinstance(answers, dict) else {}
         merged[step_id] = step_data
-        _, pruned = self._resolve(merged)
+        _, pruned = self._resolve(merged)  # conditions see truncated strings only
         hidden = {
             name for name, validator in step._field_whens.items() if not validator.is_valid(pruned)
         }
-        data = {k: v for k, v in step_data.items() if k not in hidden}
+        # hidden fields' data is ignored, but a NUL or a lone surrogate is refused anywhere
+        bad, _ = hygiene.scan(
+            {k: v for k, v in step_data.items() if k in hidden},
+            step._fields,
+            [step_id],
+            caps=False,
+        )
+        shown_bad, data = hygiene.scan(
+            {k: v for k, v in step_data.items() if k not in hidden}, step._fields, [step_id]
+        )
+        bad += shown_bad
         errors = field_errors(step._validator.iter_errors(data), self.label_for, prefix=[step_id])
         seen = {e.pointer for e in errors}
         for name in step._conditional_required:
@@ -347,7 +396,7 @@ class ProcessDefinition:
                             parts, self.label_for(parts), label_en=self.label_for(parts, "en")
                         )
                     )
-        return errors
+        return _merge(bad, errors)
 
     def validate_answers(self, answers: Any) -> list[FieldError]:
         """Authoritative check of a whole answer set: prunes, then validates against the data schema.
@@ -363,11 +412,19 @@ class ProcessDefinition:
                     "type",
                 )
             ]
-        pruned = self.prune(answers)
-        return field_errors(
-            self._data_validator.iter_errors(pruned),
-            self.label_for,
-            step_ids=self._steps_by_id.keys(),
+        pruned = self.prune(answers)  # conditions see truncated strings only
+        bad: list[FieldError] = []
+        cleaned: dict = {}
+        for key, value in pruned.items():
+            step_bad, cleaned[key] = hygiene.scan(value, self._steps_by_id[key]._fields, [key])
+            bad += step_bad
+        return _merge(
+            bad,
+            field_errors(
+                self._data_validator.iter_errors(cleaned),
+                self.label_for,
+                step_ids=self._steps_by_id.keys(),
+            ),
         )
 
     def is_valid(self, answers: Any) -> bool:
@@ -441,6 +498,24 @@ class ProcessDefinition:
         return results
 
 
+def _merge(first: list[FieldError], rest: list[FieldError]) -> list[FieldError]:
+    """`first` (hygiene errors) win: errors at or below their pointers are dropped."""
+    if not first:
+        return rest
+    taken = {e.pointer for e in first}
+
+    def covered(pointer: str) -> bool:
+        return any(pointer == p or pointer.startswith(p + "/") for p in taken)
+
+    seen: set[str] = set()
+    result = []
+    for error in first:
+        if error.pointer not in seen:
+            seen.add(error.pointer)
+            result.append(error)
+    return result + [e for e in rest if not covered(e.pointer)]
+
+
 _cache: OrderedDict[str, ProcessDefinition] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -449,8 +524,16 @@ def compile_definition(doc: dict) -> ProcessDefinition:
     """Check and compile a definition; raises `DefinitionError` with all problems.
 
     Cached by sha256 (bounded LRU of CACHE_SIZE): the same document compiles once per process.
+    Never raises anything but `DefinitionError`, whatever `doc` is.
     """
-    sha256 = definition_sha256(doc)
+    try:
+        sha256 = definition_sha256(doc)
+    except (TypeError, ValueError, RecursionError):
+        # not even hashable as JSON (surrogates, NaN, huge numbers, deep nesting, objects)
+        raise DefinitionError(
+            check_definition(doc)
+            or [Problem("", "Kein gültiges JSON-Dokument.", "Not a valid JSON document.")]
+        ) from None
     with _cache_lock:
         cached = _cache.get(sha256)
         if cached is not None:
@@ -459,7 +542,19 @@ def compile_definition(doc: dict) -> ProcessDefinition:
     problems = check_definition(doc)
     if problems:
         raise DefinitionError(problems)
-    compiled = ProcessDefinition(doc, sha256)
+    try:
+        compiled = ProcessDefinition(doc, sha256)
+    except ValueError as exc:
+        # the checks and the validator build disagree: still only a DefinitionError
+        raise DefinitionError(
+            [
+                Problem(
+                    "",
+                    f"Die Definition lässt sich nicht übersetzen: {str(exc)[:200]}",
+                    f"The definition cannot be compiled: {str(exc)[:200]}",
+                )
+            ]
+        ) from exc
     with _cache_lock:
         _cache[sha256] = compiled
         _cache.move_to_end(sha256)

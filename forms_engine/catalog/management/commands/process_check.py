@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from forms_engine.definitions import (
+    MAX_FILE_BYTES,
     DefinitionError,
     check_definition,
     compile_definition,
@@ -75,7 +76,10 @@ class Command(BaseCommand):
 
     def _check_file(self, path: Path) -> list[str]:
         try:
-            doc = load_definition(path.read_bytes())
+            with path.open("rb") as handle:  # a larger file is refused by load_definition
+                doc = load_definition(handle.read(MAX_FILE_BYTES + 1))
+        except OSError as exc:
+            return [f"/: Datei nicht lesbar (cannot read file): {exc.strerror or exc}"]
         except DefinitionError as exc:
             return [f"{p.pointer or '/'}: {p.message}" for p in exc.problems]
         problems = check_definition(doc)
