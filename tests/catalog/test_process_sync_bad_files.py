@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 from forms_engine.catalog.models import ProcessVersion
 from forms_engine.catalog.services import process_sync
 
-pytestmark = pytest.mark.django_db
+# The good file must be new to the catalog: start without the session library.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalog")]
 
 GOOD = "hundesteuer-anmeldung"
 
