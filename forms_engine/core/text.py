@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from forms_engine.definitions.limits import string_defect
+
 # NUL, or any surrogate code point (only lone surrogates survive decoding into a str).
 _BAD = re.compile("[\x00\ud800-\udfff]")
 
@@ -27,11 +29,13 @@ CODES = {
 
 
 def text_problem(text: str) -> str | None:
-    """The code (`nul_character` / `invalid_unicode`) of what is wrong with `text`, or None."""
-    found = _BAD.search(text)
-    if found is None:
+    """The code (`nul_character` / `invalid_unicode`) of what is wrong with `text`, or None.
+
+    The same test (and codes) as the answer validation of `definitions` uses."""
+    defect = string_defect(text)
+    if defect is None:
         return None
-    return "nul_character" if found.group() == "\x00" else "invalid_unicode"
+    return "nul_character" if defect == "nul" else "invalid_unicode"
 
 
 def text_message(code: str) -> tuple[str, str]:
