@@ -15,7 +15,8 @@ a row becomes a figure named by the row's text values). run.py
 
 Environment: QUICK=1 (a smoke run, about a minute), BENCH_ONLY=a,b (just these modules,
 the floor always runs), BENCH_REDIS_URL (a Redis database of its own for the pipeline's
-real worker; without it that part is left out), BENCH_TIMEOUT (seconds per module, 240).
+real worker; default redis://127.0.0.1:6379/13 when a Redis answers there, else that part
+is left out), BENCH_TIMEOUT (seconds per module, 240).
 
     make bench            # or: .venv/bin/python bench/run.py [module ...]
 """
@@ -41,6 +42,24 @@ sys.path.insert(0, str(HERE))
 from common import BARE_CPU, BARE_RATE, BARE_WALL, ROOT, Context, Figure  # noqa: E402
 
 FLOOR = "bare"
+
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+def bench_redis_url() -> str:
+    """BENCH_REDIS_URL, else the machine's Redis (database 13, emptied) if it answers, else ""."""
+    if "BENCH_REDIS_URL" in os.environ:
+        return os.environ["BENCH_REDIS_URL"]
+    import redis
+
+    try:
+        client = redis.Redis.from_url(DEFAULT_REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        client.flushdb()
+    except redis.RedisError:
+        return ""
+    return DEFAULT_REDIS_URL
 
 
 def with_db(url: str, name: str) -> str:
@@ -207,6 +226,7 @@ def main(argv: list[str]) -> int:
     results: dict[str, dict] = {}
     floor: dict[str, float] = {}
     try:
+        redis_url = bench_redis_url()
         for module in modules:
             database = f"{prefix}_{module}"
             admin(
@@ -220,7 +240,7 @@ def main(argv: list[str]) -> int:
                     database_url=with_db(server, database),
                     quick=quick,
                     tmp=tmp,
-                    redis_url=os.environ.get("BENCH_REDIS_URL", ""),
+                    redis_url=redis_url,
                 )
                 print(f"\n-- {module}", flush=True)
                 try:
