@@ -4,6 +4,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from forms_engine.api import errors as api_errors
 from forms_engine.core import views as core_views
@@ -21,6 +22,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("forms_engine.api.urls")),
+    # "/api" itself is no resource either: the API's JSON 404, not a redirect to "/api/".
+    path("api", csrf_exempt(api_errors.api_page_not_found)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sachbearbeitung/", include("forms_engine.clerk.urls")),
     path("", include("forms_engine.payments.urls")),

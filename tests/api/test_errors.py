@@ -129,6 +129,14 @@ def test_an_unknown_url_under_api_answers_json_404(client, db):
         assert_error_shape(client.get(url), 404, "not_found")
 
 
+def test_an_unknown_url_under_api_answers_json_404_also_in_debug_mode_and_for_posts(
+    client, db, settings
+):
+    settings.DEBUG = True  # `make run`: Django would show its HTML debug page
+    assert_error_shape(client.get("/api/gibtsnicht/"), 404, "not_found")
+    assert_error_shape(client.post("/api/gibtsnicht/", {}), 404, "not_found")
+
+
 def test_pages_outside_the_api_keep_html_404(client, db):
     response = client.get("/gibtsnicht/ganz/sicher/")
     assert response.status_code == 404
