@@ -306,6 +306,25 @@ def step(request, draft_id, step_id: str):
 
     if action == "save":
         services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
+        if parsed.errors:
+            # What could not be read (a malformed date, a forbidden character) is not kept:
+            # say so at the field instead of quietly handing out a link without it.
+            form = build_form(
+                step=current,
+                fields=fields,
+                data=data,
+                errors=parsed.errors,
+                lang=lang,
+                uploads=uploads,
+                locked=locked,
+            )
+            notice = _(
+                "Ihre übrigen Angaben sind gespeichert. Die markierten Angaben konnten nicht "
+                "gespeichert werden: Bitte korrigieren Sie sie und speichern Sie erneut."
+            )
+            return _render_step(
+                request, draft, definition, current, steps, form, lang, returning, notice=notice
+            )
         return _render_saved(
             request, draft, definition, lang, services.draft_create_resume_link(draft=draft)
         )
