@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.citizen.selectors import submit_eligibility
+from forms_engine.core.admin import ReadOnlyAdmin
 
 from .base import PaymentError
 from .models import PaymentStatus, PaymentTransaction, RefundStatus
@@ -35,7 +36,7 @@ class ReconciliationFilter(admin.SimpleListFilter):
 
 
 @admin.register(PaymentTransaction)
-class PaymentTransactionAdmin(admin.ModelAdmin):
+class PaymentTransactionAdmin(ReadOnlyAdmin):
     list_display = [
         "request_id",
         "created_at",
@@ -81,18 +82,6 @@ class PaymentTransactionAdmin(admin.ModelAdmin):
             process_version=draft.process_version, municipality=draft.municipality, draft=draft
         )
         return _("ja") if eligibility.allowed else f"{_('nein')}: {eligibility.message}"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_refund_permission(self, request):
         # The rows stay read-only; recording a refund needs the model's change permission.
