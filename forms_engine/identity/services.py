@@ -10,6 +10,8 @@ from typing import Any
 
 from django.conf import settings
 
+from forms_engine.core.text import json_text_problems
+
 from .attributes import attribute_name, is_confirmed
 from .base import IdentityError, IdentityProvider, IdentityResult, registry
 
@@ -51,6 +53,21 @@ def session_identity(session) -> dict[str, Any] | None:
     if isinstance(value, dict) and value.get("bpk2"):
         return value
     return None
+
+
+def identity_result_check(result: IdentityResult) -> None:
+    """Refuse (IdentityError `malformed`) an identity whose texts no database column may
+    hold: a NUL or a lone surrogate in an attribute, the bPK2 or the means. Whatever the
+    provider, such an answer never reaches the session, a draft or a case."""
+    claimed = {"bpk2": result.bpk2, "means": result.means, "attributes": result.attributes}
+    if json_text_problems(claimed):
+        raise IdentityError(
+            "Die Antwort des Identitätsdienstes enthält ungültige Zeichen und wurde nicht "
+            "übernommen. Bitte melden Sie sich erneut an.",
+            "The identity service's answer contains invalid characters and was not accepted. "
+            "Please sign in again.",
+            "malformed",
+        )
 
 
 def session_sign_in(session, result: IdentityResult) -> None:

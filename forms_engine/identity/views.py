@@ -69,6 +69,7 @@ def acs(request):
     try:
         provider = services.provider_get()
         result, return_url = provider.complete(request)
+        services.identity_result_check(result)
     except IdentityError as exc:
         return _error_page(request, exc)
     services.session_sign_in(request.session, result)

@@ -205,3 +205,21 @@ def test_the_stand_in_asks_for_persona_and_means(client):
 def test_the_return_url_stays_on_the_site(client):
     location = sign_in(client, next_url="https://evil.example/")
     assert location == "/"
+
+
+def test_a_signed_assertion_with_a_nul_in_an_attribute_is_refused_and_nothing_kept(client):
+    # Issue 7, observation 4: a NUL from the identity provider must not reach the session,
+    # a draft or a case (PostgreSQL cannot store it).
+    params = start_sign_in(client)
+    persona = {**persona_get("erika-mustermann"), "givenName": "Erika\x00"}
+    assertion = assertion_issue(
+        persona=persona,
+        means=MEANS["eid"],
+        service_id=params["service"],
+        in_response_to=params["request_id"],
+    )
+    response = post_assertion(client, assertion)
+    assert response.status_code == 400
+    assert _error_code(response) == "malformed"
+    assert "ungültige Zeichen" in response.content.decode()
+    assert session_identity(client.session) is None
