@@ -306,9 +306,10 @@ def step(request, draft_id, step_id: str):
 
     if action == "save":
         services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
+        not_kept = []
         if parsed.errors:
             # What could not be read (a malformed date, a forbidden character) is not kept:
-            # say so at the field instead of quietly handing out a link without it.
+            # the saved page names it, instead of quietly handing out a link without it.
             form = build_form(
                 step=current,
                 fields=fields,
@@ -318,15 +319,14 @@ def step(request, draft_id, step_id: str):
                 uploads=uploads,
                 locked=locked,
             )
-            notice = _(
-                "Ihre übrigen Angaben sind gespeichert. Die markierten Angaben konnten nicht "
-                "gespeichert werden: Bitte korrigieren Sie sie und speichern Sie erneut."
-            )
-            return _render_step(
-                request, draft, definition, current, steps, form, lang, returning, notice=notice
-            )
+            not_kept = [text for _anchor, text in form.error_list]
         return _render_saved(
-            request, draft, definition, lang, services.draft_create_resume_link(draft=draft)
+            request,
+            draft,
+            definition,
+            lang,
+            services.draft_create_resume_link(draft=draft),
+            not_kept=not_kept,
         )
 
     clean = strip_raw(data)
@@ -489,7 +489,9 @@ def _render_step(
 # --- save and resume --------------------------------------------------------------------
 
 
-def _render_saved(request, draft, definition, lang, token, *, sent_to="", error="", status=200):
+def _render_saved(
+    request, draft, definition, lang, token, *, sent_to="", error="", not_kept=(), status=200
+):
     url = request.build_absolute_uri(reverse("citizen:resume", args=[token]))
     return render(
         request,
@@ -500,6 +502,7 @@ def _render_saved(request, draft, definition, lang, token, *, sent_to="", error=
             "token": token,
             "sent_to": sent_to,
             "error": error,
+            "not_kept": not_kept,
             "continue_url": reverse(
                 "citizen:step", args=[draft.pk, draft.current_step or definition.steps[0].id]
             ),

@@ -124,6 +124,8 @@ def test_zwischenspeichern_keeps_invalid_input_and_the_resume_link_works_after_t
     match = re.search(r'id="link-resume" href="(http://testserver/fortsetzen/([^/]+)/)"', content)
     assert match
     token = match[2]
+    # The page names what was not kept, so the citizen is not surprised later.
+    assert "Geburtsdatum" in content.split('id="not-kept"', 1)[1]
     draft.refresh_from_db()
     assert draft.answers["halter"]["vorname"] == "Erika"
     assert "geburtsdatum" not in draft.answers["halter"]
