@@ -16,12 +16,15 @@ from .model import (
     Step,
     clear_cache,
     compile_definition,
+    parameter_values_check,
 )
+from .parameters import PARAMETER_TYPES
 from .warnings import definition_warnings
 
 __all__ = [
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
+    "PARAMETER_TYPES",
     "AppliedFee",
     "DefinitionError",
     "DesignerTestResult",
@@ -39,4 +42,5 @@ __all__ = [
     "definition_warnings",
     "load_definition",
     "metaschema",
+    "parameter_values_check",
 ]

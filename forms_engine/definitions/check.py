@@ -18,7 +18,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from . import pointers
+from . import parameters, pointers
 from .errors import Problem
 from .fields import build_fields, resolve
 from .formats import PATTERN_OPTIONS
@@ -88,7 +88,10 @@ def check_definition(doc: Any) -> list[Problem]:
     if structural:
         return structural
     problems = meta_problems(doc)
-    problems.extend(semantic_problems(doc))
+    problems.extend(parameter_problems(doc))
+    # the semantic checks see the document with parameter values in place (defaults, or
+    # placeholders for required parameters): references stand where their values will
+    problems.extend(semantic_problems(parameters.substitute(doc, parameters.effective_values(doc))))
     unique: dict[tuple[str, str], Problem] = {}
     for problem in problems:
         unique.setdefault((problem.pointer, problem.message), problem)
@@ -282,6 +285,21 @@ def _explain(error: ValidationError) -> list[Problem]:
             f"Invalid value {shown} ({keyword}: {error.message}).",
         )
     ]
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+def parameter_problems(doc: dict) -> list[Problem]:
+    """Declarations (limits, defaults), references (declared, right type) and designer-test values."""
+    problems = parameters.declaration_problems(doc)
+    problems += parameters.reference_problems(doc)
+    for i, test in enumerate(_list(doc.get("tests"))):
+        if isinstance(test, dict) and isinstance(test.get("parameters"), dict):
+            problems += parameters.values_problems(
+                doc, test["parameters"], f"/tests/{i}/parameters"
+            )
+    return problems
 
 
 # --- semantic checks -------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import hygiene, pointers
-from .canonical import definition_sha256
+from . import hygiene, parameters, pointers
+from .canonical import canonical_json, definition_sha256
 from .check import check_definition
 from .errors import DefinitionError, FieldError, Problem
 from .fields import Field, build_fields
@@ -147,8 +147,18 @@ def _data_schema_of(schema: Any, textarea: frozenset = frozenset()) -> Any:
 class ProcessDefinition:
     """A checked, compiled, immutable process definition (build it with `compile_definition`)."""
 
-    def __init__(self, doc: dict, sha256: str):
-        doc = copy.deepcopy(doc)
+    def __init__(
+        self,
+        doc: dict,
+        sha256: str,
+        values: dict | None = None,
+        root: ProcessDefinition | None = None,
+    ):
+        source = copy.deepcopy(doc)
+        declared = parameters.declarations(source)
+        bound_values = parameters.effective_values(source, values)
+        # references replaced by the bound values (defaults, or placeholders when unbound)
+        doc = parameters.substitute(source, bound_values)
         defs = dict(doc.get("$defs") or {})
         data_defs = {name: _data_schema_of(schema) for name, schema in defs.items()}
         steps = []
@@ -232,7 +242,14 @@ class ProcessDefinition:
             fee_list.append((fee, Decimal(fee["amount"]), validator))
 
         values = {
-            "doc": doc,
+            "doc": source,
+            "bound_doc": doc,
+            "parameters": declared,
+            "parameter_values": bound_values,
+            "missing_parameters": tuple(parameters.missing_values(source, values)),
+            "_root": root,
+            "_bindings": OrderedDict(),
+            "_bindings_lock": threading.Lock(),
             "sha256": sha256,
             "id": doc["id"],
             "version": doc["version"],
@@ -260,6 +277,37 @@ class ProcessDefinition:
 
     def __repr__(self) -> str:
         return f"<ProcessDefinition {self.id} {self.version} {self.sha256[:12]}>"
+
+    # --- parameters ----------------------------------------------------------------------------
+
+    def bind(self, values: dict) -> ProcessDefinition:
+        """This definition with parameter `values` bound (fees, option lists and texts use them).
+
+        `values` replaces the values given so far (unset parameters take their defaults).
+        Raises `DefinitionError` with `parameter_values_check` problems (pointers `/<name>`)
+        if a value does not fit or a required parameter is missing. Cached per definition
+        and canonical values (bounded); without parameters and values it returns `self`.
+        """
+        if self._root is not None:
+            return self._root.bind(values)
+        problems = parameters.values_problems(self.doc, values)
+        if problems:
+            raise DefinitionError(problems)
+        if not values:
+            return self  # nothing set: the defaults, which this definition already has
+        values = copy.deepcopy(values)
+        key = canonical_json(values).decode("utf-8")
+        with self._bindings_lock:
+            cached = self._bindings.get(key)
+            if cached is not None:
+                self._bindings.move_to_end(key)
+                return cached
+        bound = ProcessDefinition(self.doc, self.sha256, values, root=self)
+        with self._bindings_lock:
+            self._bindings[key] = bound
+            while len(self._bindings) > CACHE_SIZE:
+                self._bindings.popitem(last=False)
+        return bound
 
     # --- steps and conditions ------------------------------------------------------------------
 
@@ -468,34 +516,57 @@ class ProcessDefinition:
         """Run the definition's designer tests (`tests`, see docs/process-format.md)."""
         results = []
         for test in self.doc.get("tests") or []:
-            answers = test.get("answers") or {}
-            expect = test.get("expect") or {}
-            failures: list[str] = []
-            if "steps" in expect:
-                actual = [s.id for s in self.applicable_steps(answers)]
-                if actual != list(expect["steps"]):
-                    failures.append(f"Schritte: erwartet {expect['steps']}, tatsächlich {actual}.")
-            if "fee_total" in expect:
-                actual_total = self.fee_total(answers)
-                if actual_total != Decimal(expect["fee_total"]):
-                    failures.append(
-                        f"Gebühr gesamt: erwartet {expect['fee_total']}, tatsächlich {actual_total}."
-                    )
-            errors = (
-                self.validate_answers(answers) if ("valid" in expect or "errors" in expect) else []
-            )
-            if "valid" in expect and expect["valid"] != (not errors):
-                found = ", ".join(e.pointer or "/" for e in errors) or "keine"
-                failures.append(
-                    f"Gültigkeit: erwartet {'gültig' if expect['valid'] else 'ungültig'}, "
-                    f"tatsächlich {'gültig' if not errors else 'ungültig'} (Fehler: {found})."
-                )
-            pointers_found = {e.pointer for e in errors}
-            for pointer in expect.get("errors", []):
-                if pointer not in pointers_found:
-                    failures.append(f"Erwarteter Fehler bei {pointer} wurde nicht gemeldet.")
-            results.append(DesignerTestResult(test["name"], not failures, failures))
+            if "parameters" in test:
+                try:
+                    process = self.bind(test["parameters"])
+                except DefinitionError as exc:
+                    failures = [f"Parameter: {problem}" for problem in exc.problems]
+                    results.append(DesignerTestResult(test["name"], False, failures))
+                    continue
+                if process is not self:
+                    results.append(process._run_test(test))
+                    continue
+            results.append(self._run_test(test))
         return results
+
+    def _run_test(self, test: dict) -> DesignerTestResult:
+        """One designer test against this (possibly bound) definition."""
+        answers = test.get("answers") or {}
+        expect = test.get("expect") or {}
+        failures: list[str] = []
+        if "steps" in expect:
+            actual = [s.id for s in self.applicable_steps(answers)]
+            if actual != list(expect["steps"]):
+                failures.append(f"Schritte: erwartet {expect['steps']}, tatsächlich {actual}.")
+        if "fee_total" in expect:
+            actual_total = self.fee_total(answers)
+            if actual_total != Decimal(expect["fee_total"]):
+                failures.append(
+                    f"Gebühr gesamt: erwartet {expect['fee_total']}, tatsächlich {actual_total}."
+                )
+        errors = self.validate_answers(answers) if ("valid" in expect or "errors" in expect) else []
+        if "valid" in expect and expect["valid"] != (not errors):
+            found = ", ".join(e.pointer or "/" for e in errors) or "keine"
+            failures.append(
+                f"Gültigkeit: erwartet {'gültig' if expect['valid'] else 'ungültig'}, "
+                f"tatsächlich {'gültig' if not errors else 'ungültig'} (Fehler: {found})."
+            )
+        pointers_found = {e.pointer for e in errors}
+        for pointer in expect.get("errors", []):
+            if pointer not in pointers_found:
+                failures.append(f"Erwarteter Fehler bei {pointer} wurde nicht gemeldet.")
+        return DesignerTestResult(test["name"], not failures, failures)
+
+
+def parameter_values_check(definition: ProcessDefinition | dict, values: Any) -> list[Problem]:
+    """Problems of parameter `values` for a definition (compiled or as a document); [] if they fit.
+
+    Refuses names the definition does not declare, values of the wrong type or outside the
+    declared limits, and required parameters (no default) that `values` leaves out.
+    Pointers are `/<name>` (into `values`); messages German with English. Never raises.
+    """
+    doc = definition.doc if isinstance(definition, ProcessDefinition) else definition
+    return parameters.values_problems(doc, values)
 
 
 def _merge(first: list[FieldError], rest: list[FieldError]) -> list[FieldError]:
