@@ -280,7 +280,7 @@ class ProcessDefinition:
 
     # --- parameters ----------------------------------------------------------------------------
 
-    def bind(self, values: dict) -> ProcessDefinition:
+    def bind(self, values: dict | None) -> ProcessDefinition:
         """This definition with parameter `values` bound (fees, option lists and texts use them).
 
         `values` replaces the values given so far (unset parameters take their defaults).
@@ -290,6 +290,7 @@ class ProcessDefinition:
         """
         if self._root is not None:
             return self._root.bind(values)
+        values = {} if values is None else values
         problems = parameters.values_problems(self.doc, values)
         if problems:
             raise DefinitionError(problems)

@@ -23,6 +23,7 @@ from typing import Any
 
 from . import pointers
 from .errors import Problem
+from .limits import MAX_OPTIONS, string_defect
 
 PARAMETER_TYPES = ("money", "text", "email", "url", "choices", "date")
 AMOUNT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
@@ -75,7 +76,19 @@ def _date(value: Any) -> datetime.date | None:
 def value_problems(decl: dict, value: Any, pointer: str) -> list[Problem]:
     """Problems of one value for the declaration `decl`, at `pointer` ([] if it fits)."""
     kind = decl.get("type")
-    shown = json.dumps(value, ensure_ascii=False)[:80]
+    defect = _defect(value)
+    if defect:
+        return [
+            Problem(
+                pointer,
+                "Der Wert enthält ein NUL-Zeichen oder ungültiges Unicode; das ist nicht erlaubt.",
+                "The value contains a NUL character or invalid Unicode; this is not allowed.",
+            )
+        ]
+    try:
+        shown = json.dumps(value, ensure_ascii=False)[:80]
+    except (TypeError, ValueError, RecursionError):
+        shown = type(value).__name__
     expected_de = _TYPE_DE.get(kind, str(kind))
 
     def wrong(hint_de: str = "", hint_en: str = "") -> list[Problem]:
@@ -156,6 +169,14 @@ def value_problems(decl: dict, value: Any, pointer: str) -> list[Problem]:
                 ' (eine nicht leere Liste von {"value", "label"})',
                 ' (a non-empty list of {"value", "label"})',
             )
+        if len(value) > MAX_OPTIONS:
+            return [
+                Problem(
+                    pointer,
+                    f"Zu viele Optionen ({len(value)}); höchstens {MAX_OPTIONS} sind erlaubt.",
+                    f"Too many options ({len(value)}); at most {MAX_OPTIONS} are allowed.",
+                )
+            ]
         problems: list[Problem] = []
         seen: set = set()
         for i, option in enumerate(value):
@@ -190,6 +211,21 @@ def value_problems(decl: dict, value: Any, pointer: str) -> list[Problem]:
             seen.add(option["value"])
         return problems
     return []
+
+
+def _defect(value: Any, depth: int = 0) -> bool:
+    """Whether `value` holds a string (or key) with NUL or a lone surrogate (4 levels deep)."""
+    if isinstance(value, str):
+        return string_defect(value) is not None
+    if depth > 4:
+        return False
+    if isinstance(value, dict):
+        return any(
+            _defect(key, depth + 1) or _defect(item, depth + 1) for key, item in value.items()
+        )
+    if isinstance(value, list):
+        return any(_defect(item, depth + 1) for item in value[: MAX_OPTIONS + 1])
+    return False
 
 
 def declaration_problems(doc: dict) -> list[Problem]:
@@ -345,7 +381,16 @@ def values_problems(doc: dict, values: Any, base: str = "") -> list[Problem]:
     declared = declarations(doc)
     problems: list[Problem] = []
     for name, value in values.items():
-        pointer = f"{base}/{pointers.escape(str(name))}"
+        if not isinstance(name, str) or string_defect(name):
+            problems.append(
+                Problem(
+                    base,
+                    "Ein Parametername ist kein gültiger Text.",
+                    "A parameter name is not valid text.",
+                )
+            )
+            continue
+        pointer = f"{base}/{pointers.escape(name)}"
         if name not in declared:
             problems.append(
                 Problem(

@@ -8,15 +8,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from forms_engine.definitions import (
     DefinitionError,
+    FieldError,
+    Problem,
     check_definition,
     compile_definition,
     parameter_values_check,
 )
 
 from .helpers import compiled
+from .test_properties import FAST, _paths, json_values
+
+# our formats replace hypothesis-jsonschema's own `date` and `email` on purpose
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding standard format")
 
 EXAMPLE = Path(__file__).parent / "examples" / "parkausweis-parameter.json"
 ANSWERS = {"antrag": {"zone": "a", "kennzeichen": "M-AB 12"}}
@@ -297,3 +305,78 @@ def test_the_same_definition_under_two_bindings_keeps_both_apart():
         Decimal("15.00"),
     )
     assert town.title["de"] != village.title["de"]
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+
+def test_values_with_nul_or_lone_surrogates_are_refused_never_raised():
+    process = compile_definition(example())
+    for values in (
+        {"ort": "Hafen\x00stadt"},
+        {"ort": "X", "zonen": [{"value": "\ud800", "label": {"de": "Z"}}]},
+        {"\ud800": "x", "ort": "X"},
+        {1: "x", "ort": "X"},
+    ):
+        assert parameter_values_check(process, values), values
+        with pytest.raises(DefinitionError):
+            process.bind(values)
+
+
+def test_too_many_options_in_a_choices_value_are_refused():
+    zones = [{"value": f"z{i}", "label": {"de": f"Zone {i}"}} for i in range(5001)]
+    problems = parameter_values_check(example(), {"ort": "X", "zonen": zones})
+    assert [p.pointer for p in problems] == ["/zonen"]
+
+
+EXAMPLE_DOC = example()
+EXAMPLE_PATHS = [p for p in _paths(EXAMPLE_DOC) if p]
+
+
+@st.composite
+def damaged_examples(draw):
+    """The example with one to three places replaced by arbitrary JSON."""
+    doc = copy.deepcopy(EXAMPLE_DOC)
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(EXAMPLE_PATHS))
+        target = doc
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = draw(json_values)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return doc
+
+
+@FAST
+@given(damaged_examples())
+def test_damaged_definitions_with_parameters_give_problems_or_compile_but_never_raise(doc):
+    problems = check_definition(doc)
+    assert all(isinstance(p, Problem) and p.message and p.message_en for p in problems)
+    try:
+        process = compile_definition(doc)
+    except DefinitionError as exc:
+        assert exc.problems
+        return
+    assert problems == []
+    process.run_tests()
+    process.fee_total(ANSWERS)
+    assert all(isinstance(e, FieldError) for e in process.validate_answers(ANSWERS))
+
+
+@FAST
+@given(
+    st.dictionaries(st.sampled_from(["ort", "gebuehr", "zonen", "gueltig_ab", "x"]), json_values)
+)
+def test_arbitrary_values_are_refused_with_problems_or_bind(values):
+    process = compile_definition(example())
+    problems = parameter_values_check(process, values)
+    assert all(isinstance(p, Problem) and p.message and p.message_en for p in problems)
+    if problems:
+        with pytest.raises(DefinitionError):
+            process.bind(values)
+        return
+    bound = process.bind(values)
+    assert bound.fee_total(ANSWERS) >= Decimal("10.00")
+    assert all(isinstance(e, FieldError) for e in bound.validate_answers(ANSWERS))
