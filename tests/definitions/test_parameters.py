@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -380,3 +382,35 @@ def test_arbitrary_values_are_refused_with_problems_or_bind(values):
     bound = process.bind(values)
     assert bound.fee_total(ANSWERS) >= Decimal("10.00")
     assert all(isinstance(e, FieldError) for e in bound.validate_answers(ANSWERS))
+
+
+def test_a_multiple_choice_takes_its_options_from_a_parameter():
+    doc = example()
+    doc["steps"][0]["schema"]["properties"]["weitere"] = {
+        "type": "array",
+        "title": "Weitere Zonen",
+        "uniqueItems": True,
+        "items": {"anyOf": {"$param": "zonen"}},
+    }
+    zones = [{"value": "a", "label": {"de": "A"}}, {"value": "b", "label": {"de": "B"}}]
+    process = compile_definition(doc).bind({"ort": "X", "zonen": zones})
+    field = process.step("antrag").field("weitere")
+    assert (field.type, [value for value, _, _ in field.options]) == ("multichoice", ["a", "b"])
+    answers = {"antrag": {"zone": "a", "kennzeichen": "X-1", "weitere": ["b", "c"]}}
+    assert [e.pointer for e in process.validate_answers(answers)] == ["/antrag/weitere/1"]
+
+
+def test_process_check_reports_an_undeclared_parameter_and_runs_parameterised_tests(tmp_path):
+    doc = example()
+    good = tmp_path / "gut.json"
+    good.write_text(json.dumps(doc), encoding="utf-8")
+    doc["payment"]["fees"][0]["amount"] = {"$param": "hundesteuer_betrag"}
+    bad = tmp_path / "schlecht.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    out = io.StringIO()
+    call_command("process_check", str(good), stdout=out, stderr=io.StringIO())
+    assert f"{good}: OK" in out.getvalue()
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("process_check", str(bad), stdout=out, stderr=io.StringIO())
+    assert f"{bad}: /payment/fees/0/amount: Der Parameter 'hundesteuer_betrag'" in out.getvalue()
