@@ -36,6 +36,8 @@ TEXT_KEYS = frozenset(
     {"title", "summary", "description", "label", "text", "hint", "add_label", "remove_label"}
 )
 TEXT_MAX_LENGTH = 10_000
+OPTION_VALUE_MAX_LENGTH = 200
+OPTION_LABEL_MAX_LENGTH = 1_000
 
 _TYPE_DE = {
     "money": "ein Euro-Betrag",
@@ -187,16 +189,18 @@ def value_problems(decl: dict, value: Any, pointer: str) -> list[Problem]:
                 set(option) - {"value", "label"}
                 or not isinstance(option.get("value"), str)
                 or not option["value"]
+                or len(option["value"]) > OPTION_VALUE_MAX_LENGTH
                 or not isinstance(label.get("de"), str)
                 or not label["de"].strip()
                 or set(label) - {"de", "en"}
-                or ("en" in label and not isinstance(label["en"], str))
+                or ("en" in label and not (isinstance(label["en"], str) and label["en"].strip()))
+                or any(len(text) > OPTION_LABEL_MAX_LENGTH for text in label.values())
             ):
                 problems.append(
                     Problem(
                         where,
-                        'Eine Option braucht "value" (Text) und "label" ({"de": …, "en": …}).',
-                        'An option needs "value" (text) and "label" ({"de": …, "en": …}).',
+                        f'Eine Option braucht "value" (Text, höchstens {OPTION_VALUE_MAX_LENGTH} Zeichen) und "label" ({{"de": …, "en": …}}, höchstens {OPTION_LABEL_MAX_LENGTH} Zeichen).',
+                        f'An option needs "value" (text, at most {OPTION_VALUE_MAX_LENGTH} characters) and "label" ({{"de": …, "en": …}}, at most {OPTION_LABEL_MAX_LENGTH} characters).',
                     )
                 )
                 continue

@@ -414,3 +414,18 @@ def test_process_check_reports_an_undeclared_parameter_and_runs_parameterised_te
     with pytest.raises(SystemExit):
         call_command("process_check", str(bad), stdout=out, stderr=io.StringIO())
     assert f"{bad}: /payment/fees/0/amount: Der Parameter 'hundesteuer_betrag'" in out.getvalue()
+
+
+def test_choice_values_and_labels_have_a_length_cap():
+    problems = parameter_values_check(
+        example(),
+        {
+            "ort": "X",
+            "zonen": [
+                {"value": "v" * 201, "label": {"de": "A"}},
+                {"value": "b", "label": {"de": "B" * 1001}},
+                {"value": "c", "label": {"de": "C", "en": ""}},
+            ],
+        },
+    )
+    assert [p.pointer for p in problems] == ["/zonen/0", "/zonen/1", "/zonen/2"]
