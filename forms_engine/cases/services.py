@@ -24,12 +24,8 @@ from forms_engine.catalog.selectors import activation_for, version_definition
 from forms_engine.citizen.models import Draft, Upload
 from forms_engine.citizen.selectors import submit_eligibility
 from forms_engine.citizen.services import draft_set_declarations, draft_submission_key
-from forms_engine.citizen.uploads import (
-    field_shape,
-    upload_owner_matches,
-    upload_spec_for,
-    upload_token_expired,
-)
+from forms_engine.citizen.uploads import upload_owner_matches, upload_token_expired
+from forms_engine.core.answer_fields import field_shape, upload_spec_for
 from forms_engine.definitions import FieldError
 from forms_engine.identity.base import LEVELS
 from forms_engine.identity.services import enforce_confirmed

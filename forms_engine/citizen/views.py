@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forms_engine.cases.selectors import account_cases
 from forms_engine.cases.services import draft_submit
 from forms_engine.cases.status import case_status_url
+from forms_engine.core.answer_fields import upload_spec_for
+from forms_engine.core.formatting import i18n, money
 from forms_engine.identity import services as identity_services
 from forms_engine.identity.base import level_label
 from forms_engine.payments.selectors import invoice_notice_for_case, invoice_notice_for_draft
 from forms_engine.payments.services import payment_gate
 
 from . import selectors, services
-from .formatting import i18n, money
 from .forms import (
     Parsed,
     _set_path,
@@ -200,7 +201,7 @@ def _step_stream_limits(request, draft_id, step_id):
     form field that is no upload field of this step is skipped unread."""
     from django.conf import settings
 
-    from .uploads import StreamLimits, upload_limit, upload_spec_for
+    from .uploads import StreamLimits, upload_limit
 
     found = []  # the definition, looked up only once a file arrives (no query otherwise)
 
