@@ -51,7 +51,7 @@ class Registry:
 
     def __init__(self, kind: str):
         self.kind = kind
-        _REGISTRIES[kind] = self
+        _REGISTRIES.setdefault(kind, self)  # the app's own, created first at start-up
         self._plugins: dict[str, type] = {}
 
     def __call__(self, plugin_id: str) -> Callable[[type], type]:
