@@ -55,6 +55,7 @@ demo: migrate
 lint: deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Every benchmark in bench/ on PostgreSQL (BENCH_DATABASE_URL, default the local server),
 # figures as ratios to a bare Django view of the same run; QUICK=1 for a smoke run.

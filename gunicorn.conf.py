@@ -3,7 +3,7 @@
     gunicorn forms_engine.wsgi            # 2 sync workers on 127.0.0.1:8000, preloaded
 
 The application is loaded once in the master (`preload_app`) and warmed there
-(`forms_engine.core.warmup`: published definitions compiled, templates loaded, URLs and
+(`forms_engine.catalog.warmup`: published definitions compiled, templates loaded, URLs and
 translations ready, the catalog and each start page requested once) before the workers are forked, so no worker's first request pays for
 start-up. FORMS_WARM_UP=0 turns the warm-up off (bench/ compares both).
 """
@@ -20,7 +20,7 @@ def when_ready(server):
     """In the master, after the application is preloaded and before the workers fork."""
     if os.environ.get("FORMS_WARM_UP", "1") == "0":
         return
-    from forms_engine.core.warmup import warm_up
+    from forms_engine.catalog.warmup import warm_up
 
     try:
         done = warm_up()

@@ -39,7 +39,8 @@ def setup() -> list:
     from forms_engine.cases.services import case_submit
     from forms_engine.catalog.models import Municipality, ProcessVersion
     from forms_engine.catalog.selectors import version_definition
-    from forms_engine.citizen.uploads import upload_spec_for, upload_store
+    from forms_engine.citizen.uploads import upload_store
+    from forms_engine.core.answer_fields import upload_spec_for
     from tests.conftest import MUSTERSTADT_ARS, substitute_files
 
     municipality = Municipality.objects.get(ars=MUSTERSTADT_ARS)

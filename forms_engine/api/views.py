@@ -30,9 +30,9 @@ from forms_engine.citizen.uploads import (
     largest_upload_limit,
     stream_limits,
     upload_refusal,
-    upload_spec_for,
     upload_store,
 )
+from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.identity.services import session_identity
 
 from .errors import error, errors_response, serializer_errors

@@ -31,9 +31,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.formatting import date_de, i18n, money
-from forms_engine.citizen.summary import answer_sections
+from forms_engine.core.formatting import date_de, i18n, money
 from forms_engine.core.pdf import html_to_pdf
+from forms_engine.core.summary import answer_sections
 
 from .models import Case, CaseDocument, IdentityLevel, PaymentStatus
 

@@ -65,7 +65,7 @@ def _status_label(status: str, lang: str) -> str:
 
 def _context(case: Case) -> dict:
     from forms_engine.catalog.selectors import version_definition
-    from forms_engine.citizen.formatting import i18n
+    from forms_engine.core.formatting import i18n
 
     title = version_definition(case.process_version).title
     return {
@@ -93,7 +93,7 @@ def _not_notified(case: Case, what: str, **data) -> None:
 
 def _invoice_context(case: Case) -> dict:
     """The fee still owed by invoice ("Rechnung folgt"), for the receipt's wording."""
-    from forms_engine.citizen.formatting import money
+    from forms_engine.core.formatting import money
 
     from .models import PaymentStatus
 

@@ -273,3 +273,15 @@ def case_upload(case: Case, upload_id):
 
 def case_casefile(case: Case) -> CaseDocument | None:
     return CaseDocument.objects.filter(case=case, kind=CaseDocument.Kind.CASEFILE).first()
+
+
+def account_cases(bpk2: str):
+    """Cases submitted with this bPK2, newest first (answers not loaded)."""
+    if not bpk2:
+        return []
+    return list(
+        Case.objects.filter(identity_bpk2=bpk2)
+        .select_related("process_version__process", "municipality")
+        .defer("answers", "process_version__definition")
+        .order_by("-submitted_at")[:100]
+    )

@@ -23,18 +23,15 @@ from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import activation_for, version_definition
 from forms_engine.citizen.models import Draft, Upload
 from forms_engine.citizen.selectors import submit_eligibility
-from forms_engine.citizen.uploads import (
-    field_shape,
-    upload_owner_matches,
-    upload_spec_for,
-    upload_token_expired,
-)
+from forms_engine.citizen.services import draft_set_declarations, draft_submission_key
+from forms_engine.citizen.uploads import upload_owner_matches, upload_token_expired
+from forms_engine.core.answer_fields import field_shape, upload_spec_for
 from forms_engine.definitions import FieldError
 from forms_engine.identity.base import LEVELS
 from forms_engine.identity.services import enforce_confirmed
-from forms_engine.payments.services import payment_gate, payment_record_on_case
 
 from .exceptions import AnswersInvalid, SubmissionRefused
+from .hooks import payment_gate, payment_record_on_case
 from .models import Case, CaseStatusChange, PaymentStatus, ReferenceCounter
 from .status import case_status_token_hash
 
@@ -451,3 +448,24 @@ def case_intake_complete(*, case_id) -> Case | None:
     from .pipeline import pipeline_run
 
     return pipeline_run(case_id=case_id)
+
+
+def draft_submit(*, draft: Draft, declarations: list[str], language: str = "de"):
+    """Submit the citizen's draft as a case (idempotent: the key is derived from the draft id).
+
+    Raises `AnswersInvalid` when the whole answer set does not validate.
+    """
+    draft = draft_set_declarations(draft=draft, declarations=declarations)
+    case = case_submit(
+        process_version=draft.process_version,
+        municipality=draft.municipality,
+        answers=draft.answers,
+        declarations=declarations,
+        submission_key=draft_submission_key(draft),
+        upload_owner=draft,
+        language=language,
+    )
+    if draft.submitted_case_id != case.pk:
+        Draft.objects.filter(pk=draft.pk).update(submitted_case=case)
+        draft.submitted_case = case
+    return case

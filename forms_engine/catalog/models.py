@@ -254,9 +254,11 @@ class Activation(models.Model):
         through a form or `catalog.services`)."""
         from django.core.exceptions import ValidationError
 
-        from forms_engine.core.registry import PluginNotFound
-        from forms_engine.payments import registry as payments
+        from forms_engine.core.registry import PluginNotFound, registry_for
         from forms_engine.transports import registry as transports
+
+        # payments sits above catalog (it reads activations): its registry by kind, not import.
+        payments = registry_for("payments")
 
         errors: dict[str, list[str]] = {}
         if (

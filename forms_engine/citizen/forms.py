@@ -29,9 +29,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from forms_engine.core.formatting import date_de, i18n, number_de
 from forms_engine.core.text import scrub, text_message, text_problem
-
-from .formatting import i18n, input_value
 
 MAX_REPEAT = 50
 
@@ -982,3 +981,18 @@ _RENDERERS = {
     "repeat": _render_repeat,
     "upload": _render_upload,
 }
+
+
+def input_value(kind: str, value) -> str:
+    """A stored answer as the text an input shows (German notation)."""
+    if value is None:
+        return ""
+    if isinstance(value, Raw):
+        return value.text
+    if kind == "date":
+        return date_de(value)
+    if kind == "money":
+        return str(value).replace(".", ",")
+    if kind == "number":
+        return number_de(value)
+    return str(value)

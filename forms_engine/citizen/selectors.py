@@ -341,20 +341,6 @@ def account_drafts(bpk2: str) -> list[Draft]:
     )
 
 
-def account_cases(bpk2: str):
-    """Cases submitted with this bPK2, newest first (answers not loaded)."""
-    from forms_engine.cases.models import Case
-
-    if not bpk2:
-        return []
-    return list(
-        Case.objects.filter(identity_bpk2=bpk2)
-        .select_related("process_version__process", "municipality")
-        .defer("answers", "process_version__definition")
-        .order_by("-submitted_at")[:100]
-    )
-
-
 def account_draft_get(bpk2: str, draft_id) -> Draft:
     """An open draft of this bPK2; 404 for any other."""
     if not bpk2:

@@ -238,29 +238,6 @@ def draft_submission_key(draft: Draft) -> str:
     return f"draft:{draft.pk}"
 
 
-def draft_submit(*, draft: Draft, declarations: list[str], language: str = "de"):
-    """Submit the draft as a case (idempotent: the key is derived from the draft id).
-
-    Raises `cases.services.AnswersInvalid` when the whole answer set does not validate.
-    """
-    from forms_engine.cases.services import case_submit
-
-    draft = draft_set_declarations(draft=draft, declarations=declarations)
-    case = case_submit(
-        process_version=draft.process_version,
-        municipality=draft.municipality,
-        answers=draft.answers,
-        declarations=declarations,
-        submission_key=draft_submission_key(draft),
-        upload_owner=draft,
-        language=language,
-    )
-    if draft.submitted_case_id != case.pk:
-        Draft.objects.filter(pk=draft.pk).update(submitted_case=case)
-        draft.submitted_case = case
-    return case
-
-
 # --- session access ---------------------------------------------------------------------
 
 

@@ -28,8 +28,8 @@ from forms_engine.cases.postbox import (
 )
 from forms_engine.cases.status import case_for_status_token, case_status_history, case_status_url
 from forms_engine.catalog.selectors import version_definition
+from forms_engine.core.formatting import i18n
 
-from .formatting import i18n
 from .uploads import StreamLimits, UploadRejected, stream_limits, upload_limit, upload_refusal
 
 SENT_FLAG = "antwort"

@@ -15,14 +15,17 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from forms_engine.cases.selectors import account_cases
+from forms_engine.cases.services import draft_submit
 from forms_engine.cases.status import case_status_url
+from forms_engine.core.answer_fields import upload_spec_for
+from forms_engine.core.formatting import i18n, money
 from forms_engine.identity import services as identity_services
 from forms_engine.identity.base import level_label
 from forms_engine.payments.selectors import invoice_notice_for_case, invoice_notice_for_draft
 from forms_engine.payments.services import payment_gate
 
 from . import selectors, services
-from .formatting import i18n, money
 from .forms import (
     Parsed,
     _set_path,
@@ -198,7 +201,7 @@ def _step_stream_limits(request, draft_id, step_id):
     form field that is no upload field of this step is skipped unread."""
     from django.conf import settings
 
-    from .uploads import StreamLimits, upload_limit, upload_spec_for
+    from .uploads import StreamLimits, upload_limit
 
     found = []  # the definition, looked up only once a file arrives (no query otherwise)
 
@@ -643,7 +646,7 @@ def submit(request, draft_id):
                 draft=draft, identity=identity_services.session_identity(request.session)
             )
             try:
-                services.draft_submit(draft=draft, declarations=accepted, language=lang)
+                draft_submit(draft=draft, declarations=accepted, language=lang)
             except AnswersInvalid as exc:
                 for error in exc.errors:
                     answer_errors.append(_answer_error(draft, definition, error, lang))
@@ -770,7 +773,7 @@ def account(request):
                 "status": case.get_status_display(),
                 "url": case_status_url(case),
             }
-            for case in selectors.account_cases(identity["bpk2"])
+            for case in account_cases(identity["bpk2"])
         ]
         context.update({"drafts": drafts, "cases": cases})
     return render(request, "citizen/account.html", context)

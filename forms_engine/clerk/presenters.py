@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms_engine.cases.models import Case, CaseMessage, IdentityLevel, PaymentStatus
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.summary import answer_sections
+from forms_engine.core.summary import answer_sections
 
 AUDIT_ACTIONS = {
     "case.viewed": _("Antrag angesehen"),
@@ -134,7 +134,7 @@ def identity_rows(case: Case) -> dict:
 
 
 def payment_rows(case: Case) -> dict:
-    from forms_engine.citizen.formatting import money
+    from forms_engine.core.formatting import money
 
     lang = (get_language() or "de")[:2]
     return {

@@ -33,11 +33,25 @@ class OptionProblem:
     message_en: str
 
 
+# Every registry by kind, so a lower layer (catalog checking an activation's plugin ids)
+# can reach the plugins of a higher one (payments) without importing it upward.
+_REGISTRIES: dict[str, Registry] = {}
+
+
+def registry_for(kind: str) -> Registry:
+    """The registry of one plugin kind ("payments", "transports", "identity").
+
+    It exists once its app is imported; Django imports every installed app at start-up.
+    """
+    return _REGISTRIES[kind]
+
+
 class Registry:
     """Plugins of one kind, by id. Register with `@registry("id")` on the plugin class."""
 
     def __init__(self, kind: str):
         self.kind = kind
+        _REGISTRIES.setdefault(kind, self)  # the app's own, created first at start-up
         self._plugins: dict[str, type] = {}
 
     def __call__(self, plugin_id: str) -> Callable[[type], type]:

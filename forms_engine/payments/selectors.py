@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.formatting import i18n, money
+from forms_engine.core.formatting import i18n, money
 
 from .models import PaymentStatus, PaymentTransaction, RefundStatus
 

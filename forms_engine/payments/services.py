@@ -34,8 +34,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forms_engine.catalog.selectors import activation_for, version_definition
-from forms_engine.citizen.formatting import i18n
 from forms_engine.citizen.selectors import submit_eligibility
+from forms_engine.core.formatting import i18n
 
 from .base import PaymentError, ProviderTransaction, registry
 from .models import PaymentStatus, PaymentTransaction, RefundStatus

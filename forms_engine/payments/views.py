@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.formatting import i18n
 from forms_engine.citizen.selectors import (
     draft_for_session,
     draft_version_context,
     submit_eligibility,
 )
+from forms_engine.core.formatting import i18n
 
 from . import selectors, services
 from .backends.demo import standin_origin

@@ -14,7 +14,8 @@ from forms_engine.catalog.models import Municipality
 from forms_engine.catalog.selectors import version_definition
 from forms_engine.catalog.services import process_version_retire
 from forms_engine.citizen.models import Draft, Upload
-from forms_engine.citizen.uploads import upload_spec_for, upload_store
+from forms_engine.citizen.uploads import upload_store
+from forms_engine.core.answer_fields import upload_spec_for
 from tests.conftest import ANSWER_FIXTURES, load_sample, substitute_files, upload_file
 
 pytestmark = pytest.mark.django_db

@@ -23,8 +23,9 @@ from forms_engine.cases.casefile import (
 from forms_engine.cases.models import Case, CaseDocument
 from forms_engine.cases.services import case_submit
 from forms_engine.catalog.selectors import version_definition
-from forms_engine.citizen.formatting import display_value
-from forms_engine.citizen.uploads import upload_spec_for, upload_store
+from forms_engine.citizen.uploads import upload_store
+from forms_engine.core.answer_fields import upload_spec_for
+from forms_engine.core.formatting import display_value
 from forms_engine.definitions import citizen_validator
 from tests.conftest import ANSWER_FIXTURES, load_sample, substitute_files, upload_file
 

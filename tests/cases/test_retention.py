@@ -18,7 +18,8 @@ from forms_engine.cases.retention import retention_purge
 from forms_engine.cases.status import case_status_url
 from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.models import Draft, Upload
-from forms_engine.citizen.uploads import upload_spec_for, upload_store
+from forms_engine.citizen.uploads import upload_store
+from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.core.models import AuditEntry
 from tests.cases.test_case_submit import listenhund, make_draft, submit
 from tests.conftest import upload_file

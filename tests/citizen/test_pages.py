@@ -341,7 +341,7 @@ def test_double_submit_gives_one_case_and_the_same_confirmation(client, publishe
 
 
 def test_submit_is_idempotent_even_when_the_draft_link_was_lost(client, published_processes):
-    from forms_engine.citizen import services
+    from forms_engine.cases import services
 
     result = Flow(client, "hundesteuer-anmeldung").run(HUND, submit=False)
     draft = Draft.objects.get(pk=result.draft.pk)

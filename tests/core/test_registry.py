@@ -51,3 +51,26 @@ def test_registering_two_plugins_under_one_id_is_refused():
         @registry("echo")
         class Other:
             pass
+
+
+def test_a_lower_layer_finds_a_plugin_registry_by_its_kind():
+    from forms_engine.core.registry import registry_for
+    from forms_engine.payments import registry as payments
+    from forms_engine.transports import registry as transports
+
+    assert registry_for("payments") is payments
+    assert registry_for("transports") is transports
+    assert "demo" in registry_for("payments")
+
+
+def test_an_activation_with_an_unknown_payment_plugin_is_refused_by_clean(published_processes):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from forms_engine.catalog.models import Activation
+
+    activation = Activation.objects.select_related("municipality", "authority").first()
+    activation.payment_backend = "gibt-es-nicht"
+    with pytest.raises(ValidationError) as info:
+        activation.clean()
+    assert "payment_backend" in info.value.message_dict

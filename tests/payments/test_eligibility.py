@@ -16,10 +16,10 @@ from django.utils import timezone
 from forms_engine.cases.exceptions import SubmissionRefused
 from forms_engine.cases.models import Case
 from forms_engine.cases.models import PaymentStatus as CasePaymentStatus
+from forms_engine.cases.services import draft_submit
 from forms_engine.catalog.models import Activation
 from forms_engine.catalog.services import process_version_retire
 from forms_engine.citizen.selectors import submit_eligibility
-from forms_engine.citizen.services import draft_submit
 from forms_engine.core.models import AuditEntry
 from forms_engine.payments import services
 from forms_engine.payments.base import PaymentError

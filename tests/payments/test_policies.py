@@ -17,7 +17,7 @@ RETURN = "http://testserver/zahlung/return/"
 
 
 def _submit(draft):
-    from forms_engine.citizen.services import draft_submit
+    from forms_engine.cases.services import draft_submit
 
     case = draft_submit(draft=draft, declarations=["wahrheit", "datenschutz"])
     services.payment_record_on_case(draft=draft, case=case)

@@ -104,7 +104,7 @@ def pay(demo, draft):
 
 
 def test_a_submitted_draft_goes_to_its_confirmation(demo, client, session_draft):
-    from forms_engine.citizen.services import draft_submit
+    from forms_engine.cases.services import draft_submit
 
     pay(demo, session_draft)
     draft_submit(draft=session_draft, declarations=["wahrheit", "datenschutz"])
@@ -126,7 +126,7 @@ def test_an_unpaid_required_fee_sends_the_citizen_to_pay_and_blocks_submitting(
 ):
     from forms_engine.cases.exceptions import SubmissionRefused
     from forms_engine.cases.models import Case
-    from forms_engine.citizen.services import draft_submit
+    from forms_engine.cases.services import draft_submit
 
     page = client.get(f"/antrag/{session_draft.pk}/absenden/")
     with pytest.raises(SubmissionRefused) as refused:
@@ -139,7 +139,7 @@ def test_an_unpaid_required_fee_sends_the_citizen_to_pay_and_blocks_submitting(
 
 def test_a_paid_fee_is_recorded_on_the_case(demo, client, session_draft):
     from forms_engine.cases.models import PaymentStatus as CasePaymentStatus
-    from forms_engine.citizen.services import draft_submit
+    from forms_engine.cases.services import draft_submit
 
     paid = pay(demo, session_draft)
     case = draft_submit(draft=session_draft, declarations=["wahrheit", "datenschutz"])

@@ -55,23 +55,6 @@ def number_de(value, lang: str = "de") -> str:
     return text.replace(".", ",") if lang == "de" else text
 
 
-def input_value(kind: str, value) -> str:
-    """A stored answer as the text an input shows (German notation)."""
-    from .forms import Raw
-
-    if value is None:
-        return ""
-    if isinstance(value, Raw):
-        return value.text
-    if kind == "date":
-        return date_de(value)
-    if kind == "money":
-        return str(value).replace(".", ",")
-    if kind == "number":
-        return number_de(value)
-    return str(value)
-
-
 def display_value(field, value, lang: str, uploads: dict) -> str:
     """One answer for the summary, in the citizen's language."""
     kind = field.type

@@ -9,7 +9,7 @@ import pytest
 
 from forms_engine.catalog import selectors
 from forms_engine.catalog.models import ProcessVersion
-from forms_engine.core.warmup import warm_up
+from forms_engine.catalog.warmup import warm_up
 
 ROOT = Path(__file__).resolve().parents[2]
 
