@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.catalog.selectors import bound_definition
 from forms_engine.core.formatting import date_de, i18n, money
 from forms_engine.core.pdf import html_to_pdf
 from forms_engine.core.summary import answer_sections
@@ -114,7 +114,7 @@ def _upload_field(definition, pointer: str) -> str:
 
 def casefile_context(case: Case, *, lang: str = "de") -> dict:
     """Everything the case-file template shows (plain values, already formatted)."""
-    definition = version_definition(case.process_version)
+    definition = bound_definition(case.process_version, case.parameter_values)
     # Files of the application itself; answers in the postbox have their own supplements.
     uploads = {u.ref: u for u in case.uploads.filter(message__isnull=True)}
     with translation.override(lang):
@@ -314,7 +314,7 @@ def casefile_html(case: Case, *, lang: str = "de") -> str:
 
 def casefile_attachments(case: Case) -> list[tuple[str, bytes, str]]:
     """The embedded files: the stored answers and the pinned version's data schema."""
-    definition = version_definition(case.process_version)
+    definition = bound_definition(case.process_version, case.parameter_values)
     return [
         (ANSWERS_NAME, _json_bytes(case.answers), "application/json"),
         (SCHEMA_NAME, _json_bytes(definition.data_schema), "application/schema+json"),
@@ -423,7 +423,7 @@ def casefile_embedded(pdf_bytes: bytes) -> dict[str, bytes]:
 
 def supplement_context(case: Case, message) -> dict:
     """What a supplement shows: the question, the citizen's answer and its files."""
-    definition = version_definition(case.process_version)
+    definition = bound_definition(case.process_version, case.parameter_values)
     question = message.in_reply_to
     now = timezone.now()
     return {

@@ -73,6 +73,8 @@ class Case(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cases")
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="cases")
     answers = models.JSONField(_("Antworten"))
+    # The parameter values the case was made with (its draft's, else the activation's).
+    parameter_values = models.JSONField(_("Parameterwerte"), default=dict, blank=True)
     declarations = models.JSONField(_("Erklärungen"), default=list)
     status = models.CharField(
         _("Status"), max_length=20, choices=Status.choices, default=Status.RECEIVED

@@ -64,10 +64,10 @@ def _status_label(status: str, lang: str) -> str:
 
 
 def _context(case: Case) -> dict:
-    from forms_engine.catalog.selectors import version_definition
+    from forms_engine.catalog.selectors import bound_definition
     from forms_engine.core.formatting import i18n
 
-    title = version_definition(case.process_version).title
+    title = bound_definition(case.process_version, case.parameter_values).title
     return {
         "case": case,
         "reference": case.reference,

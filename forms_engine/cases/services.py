@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms_engine.catalog.models import Municipality, ProcessVersion
-from forms_engine.catalog.selectors import activation_for, version_definition
+from forms_engine.catalog.selectors import activation_for, bound_definition
 from forms_engine.citizen.models import Draft, Upload
 from forms_engine.citizen.selectors import submit_eligibility
 from forms_engine.citizen.services import draft_set_declarations, draft_submission_key
@@ -215,6 +215,8 @@ def case_submit(
     - Validates `answers` with the pinned version's `validate_answers`, requires every
       declaration of the definition in `declarations` (`/declarations/<id>`) and checks
       every `upload:<uuid>` in the pruned answers → `AnswersInvalid(errors)`.
+    - Parameter values: the Draft's (kept since it started), else the Activation's; the
+      definition is bound to them (fees, texts, option lists) and the case stores them.
     - Stores the pruned answers, the accepted declarations, attaches the uploads, numbers
       the case `<PREFIX>-<YEAR>-<NNNNNN>`.
     - `upload_owner`: the Draft (wizard; its `submitted_case` is set), an API owner token,
@@ -330,8 +332,12 @@ def _case_create(
             )
         raise SubmissionRefused(eligibility.message, eligibility.message_en, eligibility.code)
     activation = activation_for(version.process, municipality)
-
-    definition = version_definition(version)
+    # The draft's parameter values (kept since it started), else the activation's now.
+    if locked_draft is not None:
+        parameter_values = locked_draft.parameter_values or {}
+    else:
+        parameter_values = (activation.parameter_values if activation else None) or {}
+    definition = bound_definition(version, parameter_values)
     identity = _identity_stored(identity)
     answers = answers if isinstance(answers, dict) else {}
     if identity["attributes"]:
@@ -386,6 +392,7 @@ def _case_create(
         municipality=municipality,
         authority=activation.authority,
         answers=pruned,
+        parameter_values=parameter_values,
         declarations=[ident for ident in required if ident in given],
         submission_key=submission_key,
         language=language if language in {"de", "en"} else "de",

@@ -234,6 +234,9 @@ class Activation(models.Model):
     # Empty: the process takes no online payment here (or the demo stand-in where enabled).
     payment_backend = models.CharField(_("Bezahldienst"), max_length=50, blank=True)
     payment_options = models.JSONField(_("Anbindung des Bezahldienstes"), default=dict, blank=True)
+    # Values of the parameters the offered (current published) version declares, name →
+    # value; checked with `parameter_values_check` in `clean()`. Drafts copy them at start.
+    parameter_values = models.JSONField(_("Parameterwerte"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -283,5 +286,40 @@ class Activation(models.Model):
                 errors.setdefault(field, []).append(
                     f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
                 )
+        errors.update(self._parameter_errors())
         if errors:
             raise ValidationError(errors)
+
+    def _parameter_errors(self) -> dict[str, list[str]]:
+        """`parameter_values` against the offered version's declarations (its current
+        published version; none published yet: only a JSON object is required)."""
+        from forms_engine.definitions import DefinitionError, parameter_values_check
+
+        values = self.parameter_values
+        if not isinstance(values, dict):
+            return {
+                "parameter_values": [
+                    "Die Parameterwerte müssen ein JSON-Objekt sein. / "
+                    "The parameter values must be a JSON object."
+                ]
+            }
+        if not self.process_id:
+            return {}
+        from .selectors import current_version, version_definition
+
+        version = current_version(self.process)
+        if version is None:
+            return {}
+        try:
+            definition = version_definition(version)
+        except DefinitionError:
+            return {}
+        problems = parameter_values_check(definition, values)
+        if not problems:
+            return {}
+        return {
+            "parameter_values": [
+                f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
+                for problem in problems
+            ]
+        }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 
 from django.db.models import QuerySet
 
 from .models import Activation, Municipality, Process, ProcessVersion
+
+logger = logging.getLogger(__name__)
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -90,3 +93,29 @@ def version_definition(version: ProcessVersion):
         with _compiled_lock:
             _compiled[key] = compiled
     return compiled
+
+
+def bound_definition(version: ProcessVersion, values: dict | None):
+    """`version_definition(version)` with parameter `values` bound (a draft's or case's).
+
+    Without parameters and values it is the unbound definition itself. Values that no
+    longer fit (stored before a check existed) fall back to the unbound definition
+    (defaults and placeholders) with a log line, never an error page.
+    """
+    from forms_engine.definitions import DefinitionError
+
+    definition = version_definition(version)
+    if not values:
+        return definition
+    try:
+        return definition.bind(values)
+    except DefinitionError as exc:
+        logger.warning("parameter values of %s do not fit: %s", version, exc)
+        return definition
+
+
+def activation_parameter_values(process: Process, municipality: Municipality) -> dict:
+    """The parameter values of `process`'s active activation in `municipality` ({} if none)."""
+    activation = activation_for(process, municipality)
+    values = activation.parameter_values if activation is not None else None
+    return dict(values) if isinstance(values, dict) else {}

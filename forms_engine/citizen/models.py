@@ -32,6 +32,9 @@ class Draft(models.Model):
     identity_means = models.CharField(max_length=50, blank=True)
     identity_bpk2 = models.CharField(max_length=200, blank=True, db_index=True)
     identity_attributes = models.JSONField(default=dict, blank=True)
+    # The activation's parameter values when the draft was started: the draft keeps them
+    # even if the municipality changes its values later (`selectors.draft_definition`).
+    parameter_values = models.JSONField(default=dict, blank=True)
     submitted_case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

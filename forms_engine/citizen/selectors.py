@@ -16,6 +16,7 @@ from django.utils import timezone
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
 from forms_engine.catalog.selectors import (
     activation_for,
+    bound_definition,
     current_version,
     current_versions,
     version_definition,
@@ -24,6 +25,13 @@ from forms_engine.identity.base import LEVELS, level_label, level_satisfies
 
 from .models import Draft
 from .services import session_has_draft
+
+
+def draft_definition(draft: Draft):
+    """The definition a draft is filled against: its pinned version's compiled definition
+    with the parameter values the draft started with bound (`bind`); for a definition
+    without parameters the unbound definition itself."""
+    return bound_definition(draft.process_version, draft.parameter_values)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forms_engine.catalog.models import Municipality, ProcessVersion
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.catalog.selectors import (
+    activation_parameter_values,
+    bound_definition,
+    version_definition,
+)
 from forms_engine.core.text import json_text_problems
 from forms_engine.identity.base import level_rank, level_satisfies
 from forms_engine.identity.services import enforce_confirmed, prefill_answers
@@ -55,9 +59,11 @@ def draft_start(
     """
     answers: dict = {}
     values: dict = {}
+    # The activation's parameter values now: later changes do not reach this draft.
+    parameter_values = activation_parameter_values(process_version.process, municipality)
     if identity and identity.get("bpk2"):
         attributes = identity.get("attributes") or {}
-        answers = prefill_answers(definition_for(process_version), attributes)
+        answers = prefill_answers(bound_definition(process_version, parameter_values), attributes)
         values = {
             "identity_level": identity.get("level") or "none",
             "identity_means": (identity.get("means") or "")[:50],
@@ -69,6 +75,7 @@ def draft_start(
         definition_sha256=process_version.sha256,
         municipality=municipality,
         answers=answers,
+        parameter_values=parameter_values,
         **values,
     )
 
@@ -86,7 +93,7 @@ def draft_identity_update(*, draft: Draft, identity: dict | None) -> Draft:
     if level_rank(identity.get("level")) <= level_rank(draft.identity_level):
         return draft
     attributes = identity.get("attributes") or {}
-    definition = definition_for(draft.process_version)
+    definition = bound_definition(draft.process_version, draft.parameter_values)
     draft.identity_level = identity["level"]
     draft.identity_means = (identity.get("means") or "")[:50]
     draft.identity_bpk2 = identity["bpk2"][:200]

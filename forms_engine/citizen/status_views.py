@@ -27,7 +27,7 @@ from forms_engine.cases.postbox import (
     open_questions,
 )
 from forms_engine.cases.status import case_for_status_token, case_status_history, case_status_url
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.catalog.selectors import bound_definition
 from forms_engine.core.formatting import i18n
 
 from .uploads import StreamLimits, UploadRejected, stream_limits, upload_limit, upload_refusal
@@ -127,7 +127,9 @@ def _context(request, case: Case, form: dict, errors: list) -> dict:
         message_mark_read(case=case, direction=CaseMessage.Direction.TO_CITIZEN)
     return {
         "case": case,
-        "process_title": i18n(version_definition(case.process_version).title, lang),
+        "process_title": i18n(
+            bound_definition(case.process_version, case.parameter_values).title, lang
+        ),
         "current": _label(case.status),
         "history": history,
         "site_name": case.municipality.name,

@@ -183,7 +183,7 @@ def _uploads_of(draft) -> dict:
 
 def _open_draft(request, draft_id):
     draft = selectors.draft_for_session(request, draft_id)
-    return draft, services.definition_for(draft.process_version)
+    return draft, selectors.draft_definition(draft)
 
 
 def _eligibility(draft):
@@ -208,7 +208,7 @@ def _step_stream_limits(request, draft_id, step_id):
     def file_limit(name: str) -> int | None:
         if not found:
             draft = selectors.draft_for_session(request, draft_id)
-            found.append(services.definition_for(draft.process_version))
+            found.append(selectors.draft_definition(draft))
         spec = upload_spec_for(found[0], "/" + "/".join([step_id, *name.split(".")]))
         return upload_limit(spec) if spec is not None else None
 
@@ -222,7 +222,7 @@ def _step_stream_limits(request, draft_id, step_id):
 def step(request, draft_id, step_id: str):
     lang = _lang()
     draft = selectors.draft_for_step(request, draft_id)
-    definition = services.definition_for(draft.process_version)
+    definition = selectors.draft_definition(draft)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
     steps = definition.applicable_steps(draft.answers)
@@ -549,7 +549,7 @@ def resume(request, token: str):
     services.session_add_draft(request.session, draft)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
-    definition = services.definition_for(draft.process_version)
+    definition = selectors.draft_definition(draft)
     ids = [s.id for s in definition.applicable_steps(draft.answers)]
     step_id = draft.current_step if draft.current_step in ids else ids[0]
     return redirect("citizen:step", draft_id=draft.pk, step_id=step_id)
@@ -784,7 +784,7 @@ def account_draft(request, draft_id):
     identity = identity_services.session_identity(request.session)
     draft = selectors.account_draft_get((identity or {}).get("bpk2", ""), draft_id)
     services.session_add_draft(request.session, draft)
-    definition = services.definition_for(draft.process_version)
+    definition = selectors.draft_definition(draft)
     ids = [s.id for s in definition.applicable_steps(draft.answers)]
     step_id = draft.current_step if draft.current_step in ids else ids[0]
     return redirect("citizen:step", draft_id=draft.pk, step_id=step_id)

@@ -6,7 +6,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.cases.models import Case, CaseMessage, IdentityLevel, PaymentStatus
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.catalog.selectors import bound_definition
 from forms_engine.core.summary import answer_sections
 
 AUDIT_ACTIONS = {
@@ -50,7 +50,7 @@ def transition_buttons(statuses) -> list[tuple[str, str]]:
 
 def answer_sections_for(case: Case, lang: str, uploads) -> list[dict]:
     """The labelled answers of `case` by step, as the citizen's summary shows them."""
-    definition = version_definition(case.process_version)
+    definition = bound_definition(case.process_version, case.parameter_values)
     by_ref = {u.ref: u for u in uploads}
     return answer_sections(definition, case.answers or {}, lang, by_ref)
 
@@ -117,7 +117,7 @@ def identity_rows(case: Case) -> dict:
         identity_confirmed_attributes,
     )
 
-    definition = version_definition(case.process_version)
+    definition = bound_definition(case.process_version, case.parameter_values)
     required = (getattr(definition, "identity", None) or {}).get("level", "none")
     attributes = [
         (ATTRIBUTE_LABELS.get(key, key), identity_attribute_value(value))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.citizen.selectors import draft_definition
 from forms_engine.core.formatting import i18n, money
 
 from .models import PaymentStatus, PaymentTransaction, RefundStatus
@@ -19,7 +19,7 @@ class FeeLine:
 
 def payment_fee_lines(*, draft, lang: str) -> tuple[list[FeeLine], str, Decimal]:
     """The fees of the draft's current answers, formatted, with the total."""
-    definition = version_definition(draft.process_version)
+    definition = draft_definition(draft)
     fees = definition.fees(draft.answers or {})
     total = definition.fee_total(draft.answers or {})
     lines = [FeeLine(i18n(fee.label, lang), money(fee.amount, lang)) for fee in fees]

@@ -33,8 +33,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from forms_engine.catalog.selectors import activation_for, version_definition
-from forms_engine.citizen.selectors import submit_eligibility
+from forms_engine.catalog.selectors import activation_for
+from forms_engine.citizen.selectors import draft_definition, submit_eligibility
 from forms_engine.core.formatting import i18n
 
 from .base import PaymentError, ProviderTransaction, registry
@@ -61,7 +61,7 @@ class PaymentBinding:
 
 
 def _definition(draft):
-    return version_definition(draft.process_version)
+    return draft_definition(draft)
 
 
 def payment_policy(*, draft) -> str:

@@ -17,8 +17,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.selectors import (
+    draft_definition,
     draft_for_session,
     draft_version_context,
     submit_eligibility,
@@ -98,7 +98,7 @@ def overview(request, draft_id):
             error = exc.message_en if lang == "en" else exc.message
             status = 409 if exc.problem_type == services.SUBMISSION_REFUSED else 502
     lines, total_text, _total = selectors.payment_fee_lines(draft=draft, lang=lang)
-    definition = version_definition(draft.process_version)
+    definition = draft_definition(draft)
     paid = selectors.payment_paid_for(draft=draft, amount=amount)
     response = render(
         request,
