@@ -16,6 +16,7 @@ from django.utils import timezone
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
 from forms_engine.catalog.selectors import (
     activation_for,
+    activation_parameter_values,
     bound_definition,
     current_version,
     current_versions,
@@ -53,6 +54,11 @@ def offers() -> list[Offer]:
         if version.process_id in offered:
             result.append(Offer(version.process, version, municipalities_for(version.process)))
     return result
+
+
+def offer_definition(offer: Offer, municipality: Municipality):
+    """The offered version's definition bound to `municipality`'s activation values."""
+    return bound_definition(offer.version, activation_parameter_values(offer.process, municipality))
 
 
 def offer_get(process_id: str) -> Offer:

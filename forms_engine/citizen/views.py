@@ -86,7 +86,10 @@ def start(request, process_id: str):
     lang = _lang()
     offer = selectors.offer_get(process_id)
     definition = services.definition_for(offer.version)
-    doc = offer.version.definition
+    if len(offer.municipalities) == 1:
+        # One municipality offers it: its parameter values (fees, texts) from the start.
+        definition = selectors.offer_definition(offer, offer.municipalities[0])
+    doc = definition.bound_doc  # parameter references replaced (values or defaults)
     error = ""
     identity = identity_services.session_identity(request.session)
     missing_level = services.identity_level_refusal(definition, identity)

@@ -173,3 +173,38 @@ def test_processes_without_parameters_keep_their_unbound_definition(published_pr
     version = published_processes["hundesteuer-anmeldung"]
 
     assert bound_definition(version, {}) is bound_definition(version, None)
+
+
+def test_a_single_municipalitys_start_page_shows_its_own_fee(client, shared_version):
+    hafen, hafen_amt = _municipality("hafenstadt", "Hafenstadt", "099990000101")
+    _activate(hafen, hafen_amt, {"ort": "Hafenstadt", "gebuehr": "120.00"})
+
+    page = client.get(reverse("citizen:start", args=[PROCESS_ID])).content.decode()
+
+    assert "120,00 €" in page and "Hafenstadt" in page
+
+
+def test_the_admin_form_refuses_values_outside_the_limits_at_the_field(
+    client, admin_user, two_towns
+):
+    activation = two_towns["bergdorf"]
+    client.force_login(admin_user)
+    url = f"/admin/catalog/activation/{activation.pk}/change/"
+    data = {
+        "process": activation.process_id,
+        "municipality": activation.municipality_id,
+        "authority": activation.authority_id,
+        "is_active": "on",
+        "transport": "inbox",
+        "transport_options": "{}",
+        "payment_backend": "",
+        "payment_options": "{}",
+        "parameter_values": json.dumps({"ort": "Bergdorf", "gebuehr": "5.00"}),
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "parameter_values" in response.context["adminform"].form.errors
+    activation.refresh_from_db()
+    assert activation.parameter_values["gebuehr"] == "45.50"
