@@ -65,7 +65,8 @@ def catalog(request):
     entries = []
     all_municipalities = {m.pk: m for o in offers for m in o.municipalities}
     for offer in offers:
-        doc = offer.version.definition
+        # parameter references replaced (defaults; placeholders for required ones)
+        doc = services.definition_for(offer.version).bound_doc
         entries.append(
             {
                 "id": offer.process.identifier,

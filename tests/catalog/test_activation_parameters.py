@@ -208,3 +208,10 @@ def test_the_admin_form_refuses_values_outside_the_limits_at_the_field(
     assert "parameter_values" in response.context["adminform"].form.errors
     activation.refresh_from_db()
     assert activation.parameter_values["gebuehr"] == "45.50"
+
+
+def test_the_catalog_shows_no_raw_parameter_references(client, two_towns):
+    page = client.get(reverse("citizen:catalog")).content.decode()
+
+    assert "Bewohnerparkausweis" in page
+    assert "{{param:" not in page
