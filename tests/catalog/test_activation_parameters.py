@@ -215,3 +215,20 @@ def test_the_catalog_shows_no_raw_parameter_references(client, two_towns):
 
     assert "Bewohnerparkausweis" in page
     assert "{{param:" not in page
+
+
+def test_a_submission_without_draft_takes_the_activations_values(two_towns, shared_version):
+    from forms_engine.cases.services import case_submit
+
+    activation = two_towns["hafenstadt"]
+
+    case = case_submit(
+        process_version=shared_version,
+        municipality=activation.municipality,
+        answers={"antrag": {"zone": "d", "kennzeichen": "HS-X 9"}},
+        declarations=[],
+        submission_key="parameter-api-1",
+    )
+
+    assert case.parameter_values == activation.parameter_values
+    assert case.authority == activation.authority
