@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -155,3 +156,272 @@ def activation_parameter_values(process: Process, municipality: Municipality) ->
     activation = activation_for(process, municipality)
     values = activation.parameter_values if activation is not None else None
     return dict(values) if isinstance(values, dict) else {}
+
+
+# --- municipalities: by path, by host, their legal pages ------------------------------------
+
+
+def municipality_by_slug(slug: str) -> Municipality | None:
+    """The municipality whose citizen pages live under `/<slug>/`, or None."""
+    return Municipality.objects.filter(slug=slug).select_related("parent").first()
+
+
+def municipality_for_host(host: str) -> Municipality | None:
+    """The municipality whose own host name (`Municipality.host`) is `host` (port ignored,
+    any case), or None. The caller passes a host Django already checked against
+    ALLOWED_HOSTS (`request.get_host()`)."""
+    from .profile import normalize_host
+
+    name = normalize_host(host)
+    if name.startswith("["):  # an IPv6 literal: never a municipality's host name
+        return None
+    name = name.rsplit(":", 1)[0] if ":" in name else name
+    if not name:
+        return None
+    return Municipality.objects.filter(host__iexact=name).select_related("parent").first()
+
+
+def legal_page_for(municipality: Municipality, kind: str):
+    """`municipality`'s LegalPage of `kind` (impressum, datenschutz, barrierefreiheit) that
+    has a text or a URL, or None."""
+    from django.db.models import Q
+
+    from .models import LegalPage
+
+    return (
+        LegalPage.objects.filter(municipality=municipality, kind=kind)
+        .filter(~Q(body="") | ~Q(body_en="") | ~Q(url=""))
+        .first()
+    )
+
+
+def municipality_contacts(municipality: Municipality) -> list[tuple[str, str]]:
+    """(authority name, e-mail) of the municipality's authorities that have an address: the
+    contacts of last resort when the profile itself has none."""
+    return [
+        (a.name, a.email) for a in municipality.authorities.exclude(email="").order_by("name")[:10]
+    ]
+
+
+# --- the responsibility finder ------------------------------------------------------------
+
+FINDER_MAX_LENGTH = 200
+_POSTCODE = re.compile(r"(?<!\d)(\d{5})(?!\d)")
+_KIND_WORDS = (
+    "stadt",
+    "gemeinde",
+    "ortsgemeinde",
+    "landkreis",
+    "kreis",
+    "verbandsgemeinde",
+    "vg",
+    "amt",
+    "samtgemeinde",
+    "markt",
+    "hansestadt",
+)
+
+
+def place_normalize(text: str) -> str:
+    """A place or municipality name for comparing: case and accents folded (ä → ae, ß → ss),
+    "St." read as "Sankt", punctuation and hyphens as spaces."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", text or "").casefold()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = re.sub(r"\bst\.\s*", "sankt ", text)
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def _without_kind(normalized: str) -> str:
+    first, _sep, rest = normalized.partition(" ")
+    return rest if first in _KIND_WORDS and rest else normalized
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,;\n]+", text or "") if part.strip()]
+
+
+@dataclass(frozen=True)
+class FinderEntry:
+    """One municipality the query matched, and who offers the wanted service there:
+    `responsible` is the municipality itself, its parent (`via_parent`), or None."""
+
+    municipality: Municipality
+    responsible: Municipality | None
+    via_parent: bool = False
+
+
+@dataclass(frozen=True)
+class FinderResult:
+    """The answer of `responsibility_find`. `code` is "" when something was found;
+    otherwise `empty`, `too_long`, `invalid`, `not_found` or `not_offered`, with
+    `message` / `message_en` telling the citizen what to try."""
+
+    query: str
+    entries: tuple[FinderEntry, ...] = ()
+    code: str = ""
+    message: str = ""
+    message_en: str = ""
+
+    @property
+    def targets(self) -> list[Municipality]:
+        """The distinct municipalities to go to (those that offer what was asked)."""
+        seen: dict[int, Municipality] = {}
+        for entry in self.entries:
+            if entry.responsible is not None:
+                seen.setdefault(entry.responsible.pk, entry.responsible)
+        return sorted(seen.values(), key=lambda m: m.name)
+
+    @property
+    def target(self) -> Municipality | None:
+        """The one municipality to go to, when the answer is unambiguous."""
+        targets = self.targets
+        return targets[0] if len(targets) == 1 else None
+
+    def text(self, lang: str) -> str:
+        return self.message_en if lang == "en" and self.message_en else self.message
+
+
+def _finder_keys(municipality: Municipality) -> tuple[set[str], set[str]]:
+    """(postcodes, normalised names and places) of a municipality."""
+    postcodes = set(_POSTCODE.findall(municipality.postcodes or ""))
+    names = {place_normalize(municipality.name)}
+    names |= {place_normalize(p) for p in _split_list(municipality.places)}
+    names |= {_without_kind(n) for n in names}
+    names.discard("")
+    return postcodes, names
+
+
+def municipalities_matching(query: str) -> list[Municipality]:
+    """Municipalities whose postcode (PLZ), place or name the query gives, most specific
+    first: a postcode in the query decides (narrowed by the place if that leaves some);
+    else an exact name, else a name inside the query (an address), else names beginning
+    with it. A match whose member also matched is left out (the member is more precise)."""
+    postcodes_asked = set(_POSTCODE.findall(query))
+    rest = _POSTCODE.sub(" ", query)
+    text = place_normalize(rest)
+    bare = _without_kind(text)
+    candidates = list(
+        Municipality.objects.only(
+            "id", "name", "slug", "kind", "parent_id", "postcodes", "places"
+        ).order_by("name")
+    )
+    keys = {m.pk: _finder_keys(m) for m in candidates}
+
+    def by_text() -> list[Municipality]:
+        if not text:
+            return []
+        exact = [m for m in candidates if {text, bare} & keys[m.pk][1]]
+        if exact:
+            return exact
+        padded = f" {text} "
+        inside = [
+            m for m in candidates if any(len(k) >= 3 and f" {k} " in padded for k in keys[m.pk][1])
+        ]
+        if inside:
+            return inside
+        if len(text) < 3:
+            return []
+        return [
+            m
+            for m in candidates
+            if any(k.startswith(text) or k.startswith(bare) for k in keys[m.pk][1])
+        ]
+
+    if postcodes_asked:
+        found = [m for m in candidates if postcodes_asked & keys[m.pk][0]]
+        narrowed = [m for m in found if m in by_text()] if text else []
+        found = narrowed or found
+    else:
+        found = by_text()
+    ids = {m.pk for m in found}
+    return [m for m in found if not any(o.parent_id == m.pk for o in found if o.pk in ids)]
+
+
+def responsibility_find(*, query: str, process_identifier: str = "", now=None) -> FinderResult:
+    """Who is responsible for a citizen who gives a postcode, place or municipality name.
+
+    Without `process_identifier` every matching municipality is a target (its catalog).
+    With one, per match: the municipality itself if it offers the process now, else its
+    `parent` (district, Verbandsgemeinde) if that offers it, else nobody. Never raises on
+    any input: empty, too long or unusable text answer a `code` and a message.
+    """
+    from forms_engine.core.text import text_message, text_problem
+
+    raw = query if isinstance(query, str) else ""
+    if problem := text_problem(raw):
+        de, en = text_message(problem)
+        return FinderResult(query="", code="invalid", message=de, message_en=en)
+    if len(raw) > FINDER_MAX_LENGTH:
+        return FinderResult(
+            query="",
+            code="too_long",
+            message=f"Bitte geben Sie höchstens {FINDER_MAX_LENGTH} Zeichen ein: eine "
+            "Postleitzahl, einen Ort oder den Namen Ihrer Kommune.",
+            message_en=f"Please enter at most {FINDER_MAX_LENGTH} characters: a postcode, "
+            "a place or the name of your municipality.",
+        )
+    query = " ".join(raw.split())
+    if not place_normalize(query) and not _POSTCODE.search(query):
+        return FinderResult(
+            query=query,
+            code="empty",
+            message="Bitte geben Sie Ihre Postleitzahl, Ihren Ort oder den Namen Ihrer Kommune "
+            "ein.",
+            message_en="Please enter your postcode, your place or the name of your municipality.",
+        )
+    matches = municipalities_matching(query)
+    if not matches:
+        hint = (
+            " Eine Postleitzahl hat fünf Ziffern."
+            if re.search(r"\d", query) and not _POSTCODE.search(query)
+            else ""
+        )
+        hint_en = " A German postcode has five digits." if hint else ""
+        return FinderResult(
+            query=query,
+            code="not_found",
+            message=f"Zu „{query}“ haben wir keine Kommune gefunden.{hint} Prüfen Sie die "
+            "Schreibweise, geben Sie nur die Postleitzahl oder nur den Ortsnamen ein, oder "
+            "wählen Sie unten eine Leistung aus der Liste aller Angebote.",
+            message_en=f"We found no municipality for “{query}”.{hint_en} Check the spelling, "
+            "enter just the postcode or just the place name, or choose a service from the "
+            "list of all offers below.",
+        )
+    if not process_identifier:
+        entries = tuple(FinderEntry(m, m) for m in matches)
+        return FinderResult(query=query, entries=entries)
+    offering = {
+        a.municipality_id
+        for a in open_activations(now=now)
+        if a.process.identifier == process_identifier
+    }
+    parents = {
+        p.pk: p
+        for p in Municipality.objects.filter(pk__in={m.parent_id for m in matches if m.parent_id})
+    }
+    entries = []
+    for m in matches:
+        if m.pk in offering:
+            entries.append(FinderEntry(m, m))
+        elif m.parent_id in offering:
+            entries.append(FinderEntry(m, parents[m.parent_id], via_parent=True))
+        else:
+            entries.append(FinderEntry(m, None))
+    result = FinderResult(query=query, entries=tuple(entries))
+    if result.targets:
+        return result
+    names = ", ".join(m.name for m in matches[:5])
+    return FinderResult(
+        query=query,
+        entries=tuple(entries),
+        code="not_offered",
+        message=f"Für {names} wird diese Leistung nicht online angeboten. Bitte wenden Sie "
+        "sich direkt an Ihre Kommune.",
+        message_en=f"This service is not offered online for {names}. Please contact your "
+        "municipality directly.",
+    )
