@@ -121,7 +121,8 @@ def test_after_the_grace_period_the_summary_refuses_and_offers_a_new_start(clien
     assert response.status_code == 409
     assert 'id="version-refusal"' in page
     assert 'id="link-to-submit"' not in page
-    assert f'href="/leistungen/{HST}/"' in page
+    # A new start in the draft's own municipality (its path, no need to find it again).
+    assert f'href="/{draft.municipality.slug}/leistungen/{HST}/"' in page
     step = client.get(f"/antrag/{draft.pk}/halter/").content.decode()
     assert 'id="version-refusal"' in step
 
