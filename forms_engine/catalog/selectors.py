@@ -387,10 +387,10 @@ def responsibility_find(*, query: str, process_identifier: str = "", now=None) -
             code="not_found",
             message=f"Zu „{query}“ haben wir keine Kommune gefunden.{hint} Prüfen Sie die "
             "Schreibweise, geben Sie nur die Postleitzahl oder nur den Ortsnamen ein, oder "
-            "wählen Sie unten eine Leistung aus der Liste aller Angebote.",
+            "wählen Sie eine Leistung aus der Liste aller Online-Anträge.",
             message_en=f"We found no municipality for “{query}”.{hint_en} Check the spelling, "
             "enter just the postcode or just the place name, or choose a service from the "
-            "list of all offers below.",
+            "list of all online applications.",
         )
     if not process_identifier:
         entries = tuple(FinderEntry(m, m) for m in matches)

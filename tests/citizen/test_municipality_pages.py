@@ -364,7 +364,7 @@ def test_without_its_own_statement_a_generated_accessibility_statement_is_shown(
     assert "teilweise vereinbar" in page
     assert "mailto:info@hafenau.example" in page
     assert "Mauerstraße 53" in page and 'href="https://www.schlichtungsstelle-bgg.de"' in page
-    assert "http://testserver/hafenau/" in page
+    assert 'href="http://testserver/hafenau/"' in page
 
 
 def test_its_own_accessibility_statement_replaces_the_generated_one(client, towns):
@@ -442,3 +442,14 @@ def test_hostile_finder_input_gets_a_clear_answer_never_a_500(towns):
     )
     assert client.get(f"/kommune-finden/?q=x&leistung={'y' * 3000}").status_code == 404
     assert client.get("/kommune-finden/?q=Talheim&leistung=%00").status_code == 400
+
+
+def test_the_generated_statement_and_the_finder_speak_english(client, towns):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    statement = _page(client, "/bergland/barrierefreiheit/")
+    finder = _page(client, "/kommune-finden/?q=Atlantis")
+
+    assert "Compliance status" in statement and "Enforcement procedure" in statement
+    assert 'href="http://testserver/bergland/"' in statement
+    assert "We found no municipality" in finder and "Find your municipality" in finder
