@@ -25,8 +25,16 @@ def _dom(key: str) -> str:
 
 
 class BrowserFlow:
-    def __init__(self, page, base_url: str, process_id: str, on_page: Callable[[str], None]):
+    def __init__(
+        self,
+        page,
+        base_url: str,
+        process_id: str,
+        on_page: Callable[[str], None],
+        municipality_slug: str = "musterstadt",
+    ):
         self.page = page
+        self.municipality_slug = municipality_slug
         self.base_url = base_url
         self.process_id = process_id
         self.on_page = on_page
@@ -42,6 +50,10 @@ class BrowserFlow:
         self.on_page("catalog")
         page.click(f'a[href="/leistungen/{self.process_id}/"]')
         self.on_page("start")
+        if page.locator("#btn-start").count() == 0 and page.locator("#finder-choices").count():
+            # Offered by several municipalities: the shared page leads to the citizen's own.
+            page.click(f'#finder-choices a[href^="/{self.municipality_slug}/"]')
+            self.on_page("start in the municipality")
         page.click("#btn-start")
 
     def current_step(self) -> str | None:

@@ -78,3 +78,36 @@ def test_the_finder_works_with_the_keyboard_alone(towns, live_server, page):
     page.wait_for_url(f"**/bergland/leistungen/{PROCESS_ID}/?fuer=talheim")
     assert "Für Talheim bietet Bergland" in page.locator("#via-parent").inner_text()
     assert_accessible(page, "start page reached through the parent")
+
+
+def test_a_citizen_applies_in_their_municipality_from_the_shared_catalog(towns, live_server, page):
+    """Two municipalities offer the dog tax: the shared start page leads to Hafenau's own,
+    and every page from there to the confirmation carries Hafenau's branding."""
+    import json
+
+    from forms_engine.cases.models import Case
+    from tests.conftest import ANSWER_FIXTURES
+
+    from .driver import BrowserFlow
+
+    sample = json.loads(
+        (
+            ANSWER_FIXTURES / "hundesteuer-anmeldung" / "valid-listenhund-mit-lastschrift.json"
+        ).read_text("utf-8")
+    )
+    branded: list[str] = []
+
+    def on_page(label):
+        if label not in ("catalog", "start"):
+            assert "Hafenau" in page.locator("#link-home").inner_text(), label
+            assert page.locator('footer a[href="/hafenau/impressum/"]').count() == 1, label
+            branded.append(label)
+        assert_accessible(page, f"Hafenau: {label}")
+
+    reference = BrowserFlow(
+        page, live_server.url, "hundesteuer-anmeldung", on_page, municipality_slug="hafenau"
+    ).run(sample)
+
+    case = Case.objects.get(reference=reference)
+    assert case.municipality == towns["hafenau"]
+    assert {"start in the municipality", "summary", "confirmation"} <= set(branded)
