@@ -37,17 +37,15 @@ def setup() -> list:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from forms_engine.cases.services import case_submit
-    from forms_engine.catalog.models import Municipality, ProcessVersion
-    from forms_engine.catalog.selectors import version_definition
+    from forms_engine.catalog.models import Municipality
+    from forms_engine.catalog.selectors import current_versions, version_definition
     from forms_engine.citizen.uploads import upload_store
     from forms_engine.core.answer_fields import upload_spec_for
     from tests.conftest import MUSTERSTADT_ARS, substitute_files
 
     municipality = Municipality.objects.get(ars=MUSTERSTADT_ARS)
-    versions = {
-        v.process.identifier: v
-        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
-    }
+    # The versions the municipality offers (an older published one is no longer offered).
+    versions = {v.process.identifier: v for v in current_versions()}
     cases = []
     for process_id, version in sorted(versions.items()):
         definition = version_definition(version)
@@ -79,7 +77,7 @@ def setup() -> list:
                     municipality=municipality,
                     answers=substitute_files(data["answers"], "", upload),
                     declarations=data["declarations"],
-                    submission_key=f"bench:{path}",
+                    submission_key=f"bench:{path.parent.name}/{path.stem}",
                     upload_owner=tokens,
                 )
             cases.append((path, case))

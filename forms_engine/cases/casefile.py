@@ -11,6 +11,10 @@ stays in the database). Payment: status, amount, Kassenzeichen, method, transact
 Supplements (Nachträge): `supplement_render(*, case, message)` appends one dated PDF per
 answer of the citizen in the postbox (`CaseDocument` kind `supplement`): the question,
 the answer and the files sent with it (name, type, size, SHA-256).
+
+Letterhead (both): the case's municipality (`catalog.letterhead.municipality_letterhead`):
+its logo (alt text "Logo <name>"), name, the responsible authority and its e-mail, the
+address and contact line; from page 2 on the name and authority run in the page header.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from forms_engine.catalog.letterhead import municipality_letterhead
 from forms_engine.catalog.selectors import bound_definition
 from forms_engine.core.formatting import date_de, i18n, money
 from forms_engine.core.pdf import html_to_pdf
@@ -152,6 +157,7 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
         "ars": case.municipality.ars,
         "authority": case.authority.name,
         "authority_email": case.authority.email,
+        "letterhead": municipality_letterhead(case.municipality, case.authority),
         "received": datetime_de(case.submitted_at),
         "applicant": case.applicant_name,
         "language": {"de": "Deutsch", "en": "Englisch"}.get(case.language, case.language),
@@ -431,6 +437,7 @@ def supplement_context(case: Case, message) -> dict:
         "process_title": i18n(definition.title, "de"),
         "authority": case.authority.name,
         "municipality": case.municipality.name,
+        "letterhead": municipality_letterhead(case.municipality, case.authority),
         "applicant": case.applicant_name,
         "created_date": timezone.localtime(now, BERLIN).strftime("%d.%m.%Y"),
         "created": datetime_de(now),

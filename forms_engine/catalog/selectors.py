@@ -8,7 +8,7 @@ import threading
 
 from django.db.models import QuerySet
 
-from .models import Activation, Municipality, Process, ProcessVersion
+from .models import Activation, LegalPage, Municipality, Process, ProcessVersion
 
 logger = logging.getLogger(__name__)
 
@@ -155,3 +155,22 @@ def activation_parameter_values(process: Process, municipality: Municipality) ->
     activation = activation_for(process, municipality)
     values = activation.parameter_values if activation is not None else None
     return dict(values) if isinstance(values, dict) else {}
+
+
+def municipality_legal_url(municipality: Municipality, kind: str) -> str:
+    """The absolute address of a municipality's legal page of `kind` (`LegalPage.Kind`:
+    "impressum", "datenschutz", "barrierefreiheit").
+
+    The page's external URL where one is set, else its page on this site
+    (`FORMS_SITE_URL` + `/<slug>/<kind>/`). Reads `municipality.legal_pages.all()`, so a
+    prefetch serves several calls with one query.
+    """
+    from django.conf import settings
+
+    if kind not in LegalPage.Kind.values:
+        raise ValueError(f"unknown legal page kind: {kind!r}")
+    for page in municipality.legal_pages.all():
+        if page.kind == kind and page.url:
+            return page.url
+    origin = (getattr(settings, "FORMS_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return f"{origin}/{municipality.slug}/{kind}/"

@@ -140,7 +140,7 @@ def test_a_failing_mail_server_leaves_the_receipt_unsent_for_the_retry(case):
     casefile_render(case_id=case.pk)
     with (
         mock.patch(
-            "forms_engine.cases.notifications.EmailMessage.send",
+            "django.core.mail.EmailMessage.send",
             side_effect=ConnectionRefusedError,
         ),
         pytest.raises(ConnectionRefusedError),

@@ -147,7 +147,7 @@ def test_a_worker_that_died_after_routing_leaves_the_rest_to_the_next_run(case):
     # Worker A rendered and delivered, then died before the e-mail (mail server down).
     with (
         mock.patch(
-            "forms_engine.cases.notifications.EmailMessage.send",
+            "django.core.mail.EmailMessage.send",
             side_effect=ConnectionRefusedError("smtp down"),
         ),
         pytest.raises(ConnectionRefusedError),
