@@ -142,13 +142,10 @@ def logo_from_bytes(content: bytes) -> Logo:
 
 
 def _load_logo(field) -> Logo | None:
-    """Read and check the stored logo; None (with a warning) when it cannot be used."""
-    try:
-        with field.open("rb") as handle:
-            content = handle.read(LOGO_MAX_BYTES + 1)
-    except Exception:  # noqa: BLE001 - a missing or unreadable file leaves the logo out
-        logger.warning("Logo %s cannot be read; letterhead without logo", field.name, exc_info=True)
-        return None
+    """Read and check the stored logo; None (with a warning) when its content cannot be
+    used. A failing read raises (it may be passing, so it is not cached)."""
+    with field.open("rb") as handle:
+        content = handle.read(LOGO_MAX_BYTES + 1)
     if len(content) > LOGO_MAX_BYTES:
         logger.warning("Logo %s is larger than %d bytes; left out", field.name, LOGO_MAX_BYTES)
         return None
@@ -181,7 +178,13 @@ def municipality_logo(municipality: Municipality) -> Logo | None:
         logger.warning("Logo %s is larger than %d bytes; left out", field.name, LOGO_MAX_BYTES)
         logo = None
     else:
-        logo = _load_logo(field)
+        try:
+            logo = _load_logo(field)
+        except Exception:  # noqa: BLE001 - an unreadable file leaves the logo out this time
+            logger.warning(
+                "Logo %s cannot be read; letterhead without logo", field.name, exc_info=True
+            )
+            return None
     with _cache_lock:
         _cache[key] = logo
         while len(_cache) > _CACHE_SIZE:

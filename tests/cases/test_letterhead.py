@@ -343,6 +343,20 @@ def test_the_logo_is_read_once_and_then_served_from_the_cache(talheim, monkeypat
     assert municipality_logo(Municipality.objects.get(pk=talheim.pk)) == first
 
 
+def test_a_failing_read_is_not_cached(talheim, monkeypatch, caplog):
+    real_open = type(talheim.logo).open
+
+    def failing_open(*args, **kwargs):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr(type(talheim.logo), "open", failing_open)
+    with caplog.at_level(logging.WARNING, logger="forms_engine.catalog.letterhead"):
+        assert municipality_logo(talheim) is None
+    assert "cannot be read" in caplog.text
+    monkeypatch.setattr(type(talheim.logo), "open", real_open)
+    assert municipality_logo(talheim).media_type == "image/png"
+
+
 def test_a_new_logo_replaces_the_cached_one(talheim):
     assert municipality_logo(talheim).media_type == "image/png"
     talheim.logo.save("talheim-neu.svg", ContentFile(SVG), save=True)
