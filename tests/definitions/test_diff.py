@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from hypothesis import given
-from hypothesis import strategies as st
 
 from forms_engine.definitions import (
     Change,
@@ -297,8 +296,7 @@ def test_rules_the_diff_does_not_spell_out_are_still_reported():
     changes = definition_diff(old, new)
 
     assert messages(changes) == [
-        "Schritt „Angaben zum Hund“: Feld „Name des Hundes“: weitere Regeln der Eingabe "
-        "geändert",
+        "Schritt „Angaben zum Hund“: Feld „Name des Hundes“: weitere Regeln der Eingabe geändert",
         "Schritt „Angaben zum Hund“: übergreifende Regeln der Eingaben geändert",
     ]
     assert required_bump(changes) == "major"
@@ -483,9 +481,7 @@ def test_parameter_defaults_limits_and_types():
 def test_choices_from_a_parameter():
     old = parking()
     new = copy.deepcopy(old)
-    new["steps"][0]["schema"]["properties"]["zone"]["oneOf"] = [
-        {"const": "a", "title": "Zone A"}
-    ]
+    new["steps"][0]["schema"]["properties"]["zone"]["oneOf"] = [{"const": "a", "title": "Zone A"}]
 
     change = only(definition_diff(old, new))
 
