@@ -617,3 +617,17 @@ def test_the_preview_names_the_step_the_changes_and_the_problems(towns, v11):
     )
     assert fitting.allowed and fitting.parameter_problems == []
     assert re.search(r"Hinweis an das Amt", " ".join(c.message for c in preview.changes))
+
+
+def test_the_page_speaks_english_too(superuser, towns, v11):
+    admin = Client()
+    admin.force_login(superuser)
+    admin.cookies["django_language"] = "en"
+
+    page = admin.get(change_version_url(towns["hafenstadt"]), HTTP_ACCEPT_LANGUAGE="en")
+
+    text = page.content.decode()
+    assert "What changes from version 1.0.0 to version 1.1.0" in text
+    assert "Parameter “amt” added (required, no default): text “Responsible office”" in text
+    assert "Minor version" in text
+    assert "Change to version 1.1.0" in text
