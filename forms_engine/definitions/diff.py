@@ -734,9 +734,11 @@ class _Differ:
                     "minor",
                 )
 
-    def _condition(self, pointer, old, new, area, subject_de, subject_en, bump, *, applies, always):
+    def _condition(
+        self, pointer, old, new, area, subject_de, subject_en, bump, *, applies, always, owner=None
+    ):
         """`pointer`: where the condition stands in the new document; a removed condition
-        points at its owner (the pointer without `/when`)."""
+        points at its `owner` (default: the pointer without `/when`)."""
         if _same(old, new):
             return
         if old is None:
@@ -751,7 +753,7 @@ class _Differ:
         elif new is None:
             self.add(
                 "removed",
-                pointer.removesuffix("/when"),
+                owner if owner is not None else pointer.removesuffix("/when"),
                 area,
                 f"{subject_de} {always[0]}",
                 f"{subject_en} {always[1]}",
@@ -1192,6 +1194,7 @@ class _Differ:
                 "now appears only under a condition",
             ),
             always=("erscheint jetzt immer", "now always appears"),
+            owner=p,
         )
         if old.kind == new.kind:
             self._options(old, new, subject_de, subject_en)
@@ -1201,7 +1204,7 @@ class _Differ:
         if not _same(ui_old, ui_new):
             self.add(
                 "changed",
-                new.ui_pointer or p,
+                new.ui_pointer if new.ui and new.ui_pointer else p,
                 "field",
                 f"{subject_de}: Darstellung geändert",
                 f"{subject_en}: presentation changed",
