@@ -114,7 +114,8 @@ def start(request, process_id: str):
                 identity=identity,
             )
             services.session_add_draft(request.session, draft)
-            first = definition.applicable_steps({})[0]
+            # the municipality's own version: its first step may differ from the shown one
+            first = selectors.draft_definition(draft).applicable_steps({})[0]
             return redirect("citizen:step", draft_id=draft.pk, step_id=first.id)
 
     documents = []
