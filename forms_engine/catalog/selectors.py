@@ -176,6 +176,7 @@ def municipality_legal_url(municipality: Municipality, kind: str) -> str:
     origin = (getattr(settings, "FORMS_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
     return f"{origin}/{municipality.slug}/{kind}/"
 
+
 # --- moving an offering to another version ---------------------------------------------
 
 
