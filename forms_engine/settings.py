@@ -156,14 +156,14 @@ _casefile_root = Path(os.environ.get("FORMS_CASEFILE_ROOT", MEDIA_ROOT / "casefi
 FORMS_STORAGE_BACKEND = os.environ.get("FORMS_STORAGE_BACKEND", "filesystem").strip().lower()
 
 
-def _filesystem_storage(location: Path) -> dict:
+def filesystem_storage(location: Path) -> dict:
     return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(location)},
     }
 
 
-def _s3_storage(prefix: str) -> dict:
+def s3_storage(prefix: str) -> dict:
     """An S3Storage on AWS_STORAGE_BUCKET_NAME under `<AWS_LOCATION>/<prefix>`.
 
     Credentials are never settings: boto3 takes them from the environment
@@ -196,15 +196,15 @@ def _s3_storage(prefix: str) -> dict:
 
 if FORMS_STORAGE_BACKEND == "filesystem":
     STORAGES = {
-        "default": _filesystem_storage(MEDIA_ROOT),
-        "uploads": _filesystem_storage(_upload_root),
-        "casefiles": _filesystem_storage(_casefile_root),
+        "default": filesystem_storage(MEDIA_ROOT),
+        "uploads": filesystem_storage(_upload_root),
+        "casefiles": filesystem_storage(_casefile_root),
     }
 elif FORMS_STORAGE_BACKEND == "s3":
     STORAGES = {
-        "default": _s3_storage("media"),
-        "uploads": _s3_storage("uploads"),
-        "casefiles": _s3_storage("casefiles"),
+        "default": s3_storage("media"),
+        "uploads": s3_storage("uploads"),
+        "casefiles": s3_storage("casefiles"),
     }
 else:
     raise ImproperlyConfigured(

@@ -25,17 +25,12 @@ MUSTERSTADT_ARS = "099990000000"
 def storages_in(directory: Path) -> dict:
     """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) as
     directories `uploads/` and `casefiles/` in `directory`."""
-
-    def filesystem(location: Path) -> dict:
-        return {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(location)},
-        }
+    from forms_engine.settings import filesystem_storage
 
     return {
         **settings.STORAGES,
-        "uploads": filesystem(directory / "uploads"),
-        "casefiles": filesystem(directory / "casefiles"),
+        "uploads": filesystem_storage(directory / "uploads"),
+        "casefiles": filesystem_storage(directory / "casefiles"),
     }
 
 
