@@ -190,6 +190,9 @@ def s3_storage(prefix: str) -> dict:
             "querystring_auth": True,
             # Names are random; a clash gets a new name instead of replacing a file.
             "file_overwrite": False,
+            # A download is buffered in memory up to this size, beyond it in a local
+            # temporary file (0, the library's default, would keep a whole file in memory).
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
 
