@@ -215,6 +215,10 @@ else:
         "'filesystem' and 's3'."
     )
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# Stored files and their directories belong to the engine's service user alone (every node
+# runs as that user on the shared volume); Django's default would let anyone read them.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Hard ceiling for any single upload, whatever a process allows.

@@ -135,3 +135,15 @@ def test_a_plain_file_object_works_too(version):
 )
 def test_file_names_are_sanitised(given, expected):
     assert sanitize_file_name(given) == expected
+
+
+def test_stored_files_are_readable_by_the_service_user_alone(version, settings):
+    import stat
+    from pathlib import Path
+
+    upload, _token = store(version, upload_file("sachkunde.pdf"))
+
+    root = Path(settings.STORAGES["uploads"]["OPTIONS"]["location"])
+    path = root / upload.storage_name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
