@@ -159,7 +159,13 @@ FORMS_STORAGE_BACKEND = os.environ.get("FORMS_STORAGE_BACKEND", "filesystem").st
 def filesystem_storage(location: Path) -> dict:
     return {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(location)},
+        "OPTIONS": {
+            "location": str(location),
+            # The engine's service user alone (every node runs as it on the shared volume);
+            # Django's default would let any local user read citizens' files.
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
     }
 
 
@@ -215,10 +221,6 @@ else:
         "'filesystem' and 's3'."
     )
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-# Stored files and their directories belong to the engine's service user alone (every node
-# runs as that user on the shared volume); Django's default would let anyone read them.
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Hard ceiling for any single upload, whatever a process allows.
