@@ -17,7 +17,18 @@ ars_validator = RegexValidator(
 
 
 class Municipality(models.Model):
-    """A municipality (Kommune) that runs the engine for its citizens."""
+    """A municipality (Kommune) that offers processes to its citizens, with its profile.
+
+    Its citizen pages live under `/<slug>/` (or its own `host` name); the profile (logo,
+    colour, address, contact, legal pages) brands those pages, its case files and e-mails.
+    """
+
+    class Kind(models.TextChoices):
+        CITY = "stadt", _("Stadt")
+        MUNICIPALITY = "gemeinde", _("Gemeinde")
+        ASSOCIATION = "verbandsgemeinde", _("Verbandsgemeinde / Amt / Samtgemeinde")
+        DISTRICT = "landkreis", _("Landkreis / Kreis")
+        STATE = "land", _("Land")
 
     name = models.CharField(_("Name"), max_length=200)
     ars = models.CharField(
@@ -27,6 +38,44 @@ class Municipality(models.Model):
         validators=[ars_validator],
     )
     slug = models.SlugField(_("Kurzname"), unique=True)
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices, default=Kind.CITY)
+    # The district or association whose offers cover this municipality's citizens where the
+    # municipality itself does not offer a process (responsibility finder).
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("Übergeordnete Körperschaft"),
+    )
+    # Finder data: postcodes (PLZ) and place names (Ortsteile, member towns) of the area.
+    postcodes = models.TextField(
+        _("Postleitzahlen"), blank=True, help_text=_("Durch Komma oder Zeilenumbruch getrennt.")
+    )
+    places = models.TextField(
+        _("Orte und Ortsteile"), blank=True, help_text=_("Durch Komma oder Zeilenumbruch getrennt.")
+    )
+    # Own host name (e.g. "service.musterstadt.de"): its catalog answers at "/" there.
+    host = models.CharField(_("Eigener Hostname"), max_length=253, blank=True)
+    # Branding: a logo (PNG, JPEG or SVG) and one colour, contrast-checked against white.
+    logo = models.FileField(_("Logo"), upload_to="logos/", blank=True)
+    primary_color = models.CharField(
+        _("Hausfarbe"), max_length=7, blank=True, help_text=_("Hex-Farbe wie #004b87.")
+    )
+    # Address and contact, printed on every page, case file and e-mail.
+    address = models.TextField(_("Anschrift"), blank=True)
+    phone = models.CharField(_("Telefon"), max_length=50, blank=True)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    website = models.URLField(_("Website"), blank=True)
+    # Municipality administrators: manage this municipality's authorities, clerks,
+    # activations, parameters and profile, and nothing of any other municipality.
+    administrators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="administered_municipalities",
+        verbose_name=_("Administration"),
+    )
 
     class Meta:
         verbose_name = _("Kommune")
@@ -66,16 +115,80 @@ class Authority(models.Model):
         return f"{self.name} – {self.municipality.name}"
 
 
-class Process(models.Model):
-    """An administrative process (Verwaltungsleistung), identified by its definition `id`."""
+class LegalPage(models.Model):
+    """A municipality's Impressum, Datenschutzerklärung or Erklärung zur Barrierefreiheit
+    (§ 12b BGG, BITV 2.0): its text (de, en) or the URL of the page elsewhere."""
 
-    identifier = models.SlugField(_("Kennung"), max_length=100, unique=True)
+    class Kind(models.TextChoices):
+        IMPRINT = "impressum", _("Impressum")
+        PRIVACY = "datenschutz", _("Datenschutzerklärung")
+        ACCESSIBILITY = "barrierefreiheit", _("Erklärung zur Barrierefreiheit")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="legal_pages"
+    )
+    kind = models.CharField(_("Art"), max_length=20, choices=Kind.choices)
+    url = models.URLField(_("Adresse einer externen Seite"), blank=True)
+    body = models.TextField(_("Text (Deutsch)"), blank=True)
+    body_en = models.TextField(_("Text (Englisch)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Rechtliche Seite")
+        verbose_name_plural = _("Rechtliche Seiten")
+        ordering = ["municipality__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind"], name="legal_page_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.municipality.name}"
+
+
+class Publisher(models.Model):
+    """Who maintains processes: a municipality or an organisation (e.g. a Land's service
+    provider). Two publishers may use the same process id."""
+
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kennung"), max_length=100, unique=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publishers",
+        verbose_name=_("Kommune"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Herausgeber")
+        verbose_name_plural = _("Herausgeber")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Process(models.Model):
+    """An administrative process (Verwaltungsleistung) of a publisher, identified by its
+    definition `id`, unique per publisher."""
+
+    publisher = models.ForeignKey(
+        Publisher, on_delete=models.PROTECT, related_name="processes", verbose_name=_("Herausgeber")
+    )
+    identifier = models.SlugField(_("Kennung"), max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("Verwaltungsleistung")
         verbose_name_plural = _("Verwaltungsleistungen")
         ordering = ["identifier"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publisher", "identifier"], name="process_identifier_per_publisher"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.identifier
@@ -213,13 +326,31 @@ class ProcessVersion(models.Model):
 
 
 class Activation(models.Model):
-    """A process offered in a municipality, with the authority responsible for its cases.
+    """An offering: a municipality offers one pinned published `version` of a process, with
+    its local bindings (authority, parameter values, payment, transport, identity, contact,
+    dates). The portable definition never holds any of them.
 
-    Per-municipality bindings (payment endpoint ids, transport settings) will live here,
-    never in the portable definition.
+    Moving to a newer version is an explicit act (`catalog.services.activation_upgrade`);
+    with `follow_patches` a newly published patch release (same MAJOR.MINOR) is taken over
+    automatically when the parameter values fit it.
     """
 
     process = models.ForeignKey(Process, on_delete=models.PROTECT, related_name="activations")
+    # The offered version; None only until the process's first version is published
+    # (saving an activation pins the current published version when none is given).
+    version = models.ForeignKey(
+        ProcessVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activations",
+        verbose_name=_("Angebotene Version"),
+    )
+    follow_patches = models.BooleanField(
+        _("Fehlerbehebungen automatisch übernehmen"),
+        default=False,
+        help_text=_("Neue Patch-Versionen (z. B. 1.2.3 → 1.2.4) automatisch anbieten."),
+    )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="activations"
     )
@@ -237,7 +368,19 @@ class Activation(models.Model):
     # Values of the parameters the offered (current published) version declares, name →
     # value; checked with `parameter_values_check` in `clean()`. Drafts copy them at start.
     parameter_values = models.JSONField(_("Parameterwerte"), default=dict, blank=True)
+    # Identity: the plugin and the minimum level a citizen needs here; never below what
+    # the definition requires (blank: the definition's own requirement).
+    identity_backend = models.CharField(_("Identifizierung"), max_length=50, blank=True)
+    identity_min_level = models.CharField(_("Mindest-Vertrauensniveau"), max_length=20, blank=True)
+    # Local contact for questions about this offering (shown on its start page).
+    contact_text = models.TextField(_("Kontakt (Deutsch)"), blank=True)
+    contact_text_en = models.TextField(_("Kontakt (Englisch)"), blank=True)
+    # Go-live and end: outside [available_from, available_until) the offering is not shown
+    # and no new draft starts; drafts already started may still be submitted.
+    available_from = models.DateTimeField(_("Online ab"), null=True, blank=True)
+    available_until = models.DateTimeField(_("Online bis"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("Freischaltung")
@@ -250,6 +393,13 @@ class Activation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process} in {self.municipality.name}"
+
+    def save(self, *args, **kwargs):
+        if self.version_id is None and self.process_id is not None:
+            from .selectors import current_version
+
+            self.version = current_version(self.process)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         """The authority belongs to the municipality; plugins exist and their options are
@@ -286,13 +436,70 @@ class Activation(models.Model):
                 errors.setdefault(field, []).append(
                     f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
                 )
-        errors.update(self._parameter_errors())
+        errors.update(self._version_errors())
+        errors.update(self._date_errors())
+        if "version" not in errors:
+            errors.update(self._parameter_errors())
         if errors:
             raise ValidationError(errors)
 
+    def _offered_version(self):
+        """The pinned version, or (not pinned yet) the process's current published one."""
+        if self.version_id is not None:
+            return self.version
+        if not self.process_id:
+            return None
+        from .selectors import current_version
+
+        return current_version(self.process)
+
+    def _version_errors(self) -> dict[str, list[str]]:
+        if self.version_id is None:
+            return {}
+        if self.process_id and self.version.process_id != self.process_id:
+            return {
+                "version": [
+                    "Die Version gehört zu einer anderen Verwaltungsleistung. / "
+                    "The version belongs to another process."
+                ]
+            }
+        if self.version.status == ProcessVersion.Status.DRAFT:
+            return {
+                "version": [
+                    "Nur veröffentlichte Versionen können angeboten werden. / "
+                    "Only published versions can be offered."
+                ]
+            }
+        if self.version.status == ProcessVersion.Status.RETIRED and (
+            self.pk is None
+            or type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            != self.version_id
+        ):
+            return {
+                "version": [
+                    "Diese Version ist zurückgezogen und kann nicht mehr gewählt werden. / "
+                    "This version is retired and can no longer be chosen."
+                ]
+            }
+        return {}
+
+    def _date_errors(self) -> dict[str, list[str]]:
+        if (
+            self.available_from
+            and self.available_until
+            and (self.available_until <= self.available_from)
+        ):
+            return {
+                "available_until": [
+                    "„Online bis“ muss nach „Online ab“ liegen. / "
+                    "'Online until' must be after 'online from'."
+                ]
+            }
+        return {}
+
     def _parameter_errors(self) -> dict[str, list[str]]:
-        """`parameter_values` against the offered version's declarations (its current
-        published version; none published yet: only a JSON object is required)."""
+        """`parameter_values` against the offered version's declarations (the pinned
+        version; none published yet: only a JSON object is required)."""
         from forms_engine.definitions import DefinitionError, parameter_values_check
 
         values = self.parameter_values
@@ -303,11 +510,9 @@ class Activation(models.Model):
                     "The parameter values must be a JSON object."
                 ]
             }
-        if not self.process_id:
-            return {}
-        from .selectors import current_version, version_definition
+        from .selectors import version_definition
 
-        version = current_version(self.process)
+        version = self._offered_version()
         if version is None:
             return {}
         try:

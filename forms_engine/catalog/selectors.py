@@ -57,6 +57,42 @@ def activation_for(process: Process, municipality: Municipality) -> Activation |
     )
 
 
+def offered_version(activation: Activation) -> ProcessVersion | None:
+    """The version `activation` offers to new drafts: its pinned version while published
+    (a retired pin offers nothing new); not pinned yet, the process's current version."""
+    if activation.version_id is None:
+        return current_version(activation.process)
+    version = activation.version
+    return version if version.status == ProcessVersion.Status.PUBLISHED else None
+
+
+def activation_open(activation: Activation, *, now=None) -> bool:
+    """Active and within its go-live/end dates: listed, and new drafts may start."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    if not activation.is_active:
+        return False
+    if activation.available_from and now < activation.available_from:
+        return False
+    return not (activation.available_until and now >= activation.available_until)
+
+
+def open_activations(*, municipality: Municipality | None = None, now=None) -> list[Activation]:
+    """Active activations within their dates whose offered version is published, with
+    process, version, municipality and authority loaded (ordered by process id)."""
+    qs = Activation.objects.filter(is_active=True).select_related(
+        "process", "process__publisher", "version", "municipality", "authority"
+    )
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    result = []
+    for activation in qs.defer("version__definition"):
+        if offered_version(activation) is not None and activation_open(activation, now=now):
+            result.append(activation)
+    return sorted(result, key=lambda a: (a.process.identifier, a.municipality.name))
+
+
 def municipalities_offering(process: Process) -> QuerySet[Municipality]:
     """Municipalities where `process` is actively offered."""
     return Municipality.objects.filter(

@@ -26,7 +26,7 @@ from forms_engine.definitions import (
 )
 
 from .exceptions import ImmutableVersionError, InvalidTransition, PublishRefused
-from .models import Process, ProcessVersion
+from .models import Process, ProcessVersion, Publisher
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +57,31 @@ def _require_identity(doc: dict) -> tuple[str, str]:
     return identifier, version
 
 
+def default_publisher() -> Publisher:
+    """The installation's own publisher (settings `FORMS_DEFAULT_PUBLISHER`, slug and name):
+    the shipped library and drafts created without a publisher belong to it."""
+    from django.conf import settings
+
+    slug, name = settings.FORMS_DEFAULT_PUBLISHER
+    publisher, _ = Publisher.objects.get_or_create(slug=slug, defaults={"name": name})
+    return publisher
+
+
 @transaction.atomic
-def process_version_create_draft(*, doc: dict) -> ProcessVersion:
+def process_version_create_draft(
+    *, doc: dict, publisher: Publisher | None = None
+) -> ProcessVersion:
     """Create a draft version from a definition document.
 
     Contract: the process is created on first use (by `doc["id"]`); the version number is
     `doc["version"]` and must be new for that process (an existing published number raises
     `ImmutableVersionError`, an existing draft number `InvalidTransition`). The definition
-    need not be valid yet (it is checked at publish); it needs `id` and `version`.
+    need not be valid yet (it is checked at publish); it needs `id` and `version`. The
+    process id is unique per `publisher` (default: `default_publisher()`).
     """
     identifier, version = _require_identity(doc)
-    process, _ = Process.objects.get_or_create(identifier=identifier)
+    publisher = publisher or default_publisher()
+    process, _ = Process.objects.get_or_create(publisher=publisher, identifier=identifier)
     existing = ProcessVersion.objects.filter(process=process, version=version).first()
     if existing is not None:
         if existing.is_frozen:
@@ -215,7 +229,65 @@ def process_version_retire(
     locked.retired_at = now
     locked.submit_until = now + dt.timedelta(days=grace_days)
     locked.save(update_fields=["status", "retired_at", "submit_until"])
+    _repin_after_retire(locked)
     return locked
+
+
+def _repin_after_retire(retired: ProcessVersion) -> None:
+    """Activations that offered `retired` move to the process's current version where
+    their parameter values fit it; the others stay pinned and offer nothing new until an
+    administrator moves them (`activation_upgrade`)."""
+    from .models import Activation
+    from .selectors import current_version
+
+    target = current_version(retired.process)
+    if target is None:
+        return
+    for activation in Activation.objects.filter(version=retired):
+        try:
+            activation_upgrade(activation=activation, version=target)
+        except InvalidTransition as exc:
+            logger.warning("activation %s stays on retired %s: %s", activation.pk, retired, exc)
+
+
+@transaction.atomic
+def activation_upgrade(*, activation, version: ProcessVersion, parameter_values=None):
+    """Move `activation` to another published `version` of its process (explicit, per
+    municipality). `parameter_values` replace the stored ones when given; they must fit the
+    new version's declarations, else `InvalidTransition` lists the problems and nothing
+    changes. Drafts and cases keep the version and values they started with."""
+    from forms_engine.definitions import parameter_values_check
+
+    from .selectors import version_definition
+
+    if version.process_id != activation.process_id:
+        raise InvalidTransition(
+            "Die Version gehört zu einer anderen Verwaltungsleistung.",
+            "The version belongs to another process.",
+        )
+    if version.status != ProcessVersion.Status.PUBLISHED:
+        raise InvalidTransition(
+            "Nur veröffentlichte Versionen können angeboten werden.",
+            "Only published versions can be offered.",
+        )
+    values = activation.parameter_values if parameter_values is None else parameter_values
+    values = values if isinstance(values, dict) else {}
+    problems = parameter_values_check(version_definition(version), values)
+    if problems:
+        raise InvalidTransition(
+            "Die Parameterwerte passen nicht zur Version "
+            f"{version.version}: " + "; ".join(f"{p.pointer}: {p.message}" for p in problems),
+            f"The parameter values do not fit version {version.version}: "
+            + "; ".join(f"{p.pointer}: {p.message_en}" for p in problems),
+        )
+    previous = activation.version
+    activation.version = version
+    activation.parameter_values = values
+    activation.save(update_fields=["version", "parameter_values", "updated_at"])
+    logger.info(
+        "activation %s: %s -> %s", activation.pk, previous and previous.version, version.version
+    )
+    return activation
 
 
 @dataclass
@@ -275,7 +347,7 @@ class SyncReport:
         return out
 
 
-def process_sync(*, directory: Path | str) -> SyncReport:
+def process_sync(*, directory: Path | str, publisher: Publisher | None = None) -> SyncReport:
     """Load `<directory>/<process-id>/<version>.json` into the catalog, publishing new files.
 
     Contract: idempotent. A new (id, version) is created as a draft and published (each
@@ -284,13 +356,15 @@ def process_sync(*, directory: Path | str) -> SyncReport:
     differs from an already published (or retired) version with the same number is
     REFUSED and reported, never overwritten. A stored *draft* with the same number is
     refused too (a designer is working on it). The path must match `id` and `version`.
+    Processes belong to `publisher` (default: `default_publisher()`).
     """
+    publisher = publisher or default_publisher()
     report = SyncReport()
     root = Path(directory)
     for path in sorted(root.glob("*/*.json")):
         entry = SyncEntry(path=str(path.relative_to(root)))
         try:
-            _sync_file(path=path, entry=entry, report=report)
+            _sync_file(path=path, entry=entry, report=report, publisher=publisher)
         except Exception as exc:  # one bad file never stops the others: report it, go on
             logger.exception("process_sync: %s", entry.path)
             entry.message = f"Die Datei konnte nicht verarbeitet werden ({type(exc).__name__})."
@@ -306,7 +380,7 @@ def _read_definition_file(path: Path) -> bytes:
         return handle.read(MAX_FILE_BYTES + 1)
 
 
-def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport) -> None:
+def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport, publisher: Publisher) -> None:
     """One file of `process_sync`: appends `entry` to the fitting list of `report`."""
     try:
         doc = load_definition(_read_definition_file(path))
@@ -339,7 +413,7 @@ def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport) -> None:
         return
     sha = definition_sha256(doc)
     stored = ProcessVersion.objects.filter(
-        process__identifier=entry.identifier, version=entry.version
+        process__publisher=publisher, process__identifier=entry.identifier, version=entry.version
     ).first()
     if stored is not None:
         if stored.is_frozen and stored.sha256 == sha:
@@ -358,7 +432,7 @@ def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport) -> None:
         return
     try:
         with transaction.atomic():
-            draft = process_version_create_draft(doc=doc)
+            draft = process_version_create_draft(doc=doc, publisher=publisher)
             process_version_publish(version=draft)
     except (PublishRefused, DefinitionError, InvalidTransition, ImmutableVersionError) as exc:
         entry.message = getattr(exc, "message", str(exc))

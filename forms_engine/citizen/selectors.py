@@ -16,10 +16,10 @@ from django.utils import timezone
 from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
 from forms_engine.catalog.selectors import (
     activation_for,
-    activation_parameter_values,
     bound_definition,
-    current_version,
-    current_versions,
+    offered_version,
+    open_activations,
+    semver_key,
     version_definition,
 )
 from forms_engine.identity.base import LEVELS, level_label, level_satisfies
@@ -37,39 +37,59 @@ def draft_definition(draft: Draft):
 
 @dataclass(frozen=True)
 class Offer:
+    """A process as the citizen sees it: offered by `activations` (one per municipality,
+    each with its pinned version). `version` is the highest of those versions (titles and
+    texts of a shared catalog entry); a draft starts on its municipality's own version."""
+
     process: Process
     version: ProcessVersion
-    municipalities: list[Municipality]
+    activations: tuple[Activation, ...]
+
+    @property
+    def municipalities(self) -> list[Municipality]:
+        return sorted((a.municipality for a in self.activations), key=lambda m: m.name)
+
+    def activation_in(self, municipality: Municipality) -> Activation | None:
+        return next((a for a in self.activations if a.municipality_id == municipality.pk), None)
+
+    def version_in(self, municipality: Municipality) -> ProcessVersion | None:
+        activation = self.activation_in(municipality)
+        return offered_version(activation) if activation is not None else None
 
 
-def offers() -> list[Offer]:
-    """Processes with a published version and at least one active activation.
-
-    The version is `catalog.selectors.current_versions()`'s (highest published semantic
-    version), the same the API lists.
-    """
+def _offers_from(activations) -> list[Offer]:
+    by_process: dict[int, list[Activation]] = {}
+    for activation in activations:
+        by_process.setdefault(activation.process_id, []).append(activation)
     result = []
-    offered = set(Process.objects.filter(activations__is_active=True).values_list("pk", flat=True))
-    for version in current_versions():
-        if version.process_id in offered:
-            result.append(Offer(version.process, version, municipalities_for(version.process)))
-    return result
+    for group in by_process.values():
+        versions = [offered_version(a) for a in group]
+        version = max(versions, key=lambda v: semver_key(v.version))
+        result.append(Offer(group[0].process, version, tuple(group)))
+    return sorted(result, key=lambda o: o.process.identifier)
+
+
+def offers(municipality: Municipality | None = None) -> list[Offer]:
+    """Processes offered now (an open activation with a published pinned version), in
+    `municipality` or anywhere."""
+    return _offers_from(open_activations(municipality=municipality))
 
 
 def offer_definition(offer: Offer, municipality: Municipality):
-    """The offered version's definition bound to `municipality`'s activation values."""
-    return bound_definition(offer.version, activation_parameter_values(offer.process, municipality))
+    """`municipality`'s offered version bound to its activation's parameter values."""
+    activation = offer.activation_in(municipality)
+    version = offered_version(activation) if activation is not None else offer.version
+    values = activation.parameter_values if activation is not None else {}
+    return bound_definition(version, values if isinstance(values, dict) else {})
 
 
 def offer_get(process_id: str) -> Offer:
-    process = Process.objects.filter(identifier=process_id).first()
-    if process is None:
+    """The offer of the process with id `process_id` (404 if not offered anywhere)."""
+    activations = [a for a in open_activations() if a.process.identifier == process_id]
+    found = _offers_from(activations)
+    if not found:
         raise Http404
-    version = current_version(process)
-    municipalities = municipalities_for(process)
-    if version is None or not municipalities:
-        raise Http404
-    return Offer(process, version, municipalities)
+    return found[0]
 
 
 # --- may this application still be submitted? ------------------------------------------
@@ -180,11 +200,20 @@ def submit_eligibility(
             "Diese Version des Antrags ist nicht veröffentlicht.",
             "This version of the application is not published.",
         )
-    if activation_for(version.process, municipality) is None:
+    activation = activation_for(version.process, municipality)
+    if activation is None:
         return SubmitEligibility(
             "not_offered",
             f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
             f"This service is not offered online in {municipality.name}.",
+        )
+    if draft is None and offered_version(activation) != version:
+        # Without a draft (API) only the version the municipality offers now; a draft
+        # finishes on the version it started with.
+        return SubmitEligibility(
+            "version_not_offered",
+            f"{municipality.name} bietet diese Version des Antrags nicht (mehr) an.",
+            f"{municipality.name} does not offer this version of the application (any more).",
         )
     if draft is not None and (
         draft.process_version_id != version.pk or draft.municipality_id != municipality.pk

@@ -109,7 +109,9 @@ def start(request, process_id: str):
                 error = _("Bitte wählen Sie Ihre Kommune aus.")
         if municipality is not None:
             draft = services.draft_start(
-                process_version=offer.version, municipality=municipality, identity=identity
+                process_version=offer.version_in(municipality),
+                municipality=municipality,
+                identity=identity,
             )
             services.session_add_draft(request.session, draft)
             first = definition.applicable_steps({})[0]
