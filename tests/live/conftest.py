@@ -164,6 +164,7 @@ def web_spawn(tmp_path, live_dirs, *, name: str, broker_url=None):
         FORMS_STAFF_2FA_REQUIRED="1",
     )
     command = [sys.executable, "-m", "gunicorn", "forms_engine.wsgi:application"]
+    command += ["--graceful-timeout", "3"]  # idle at the end of a test: no need to wait 30 s
     if _gunicorn_knows("control_socket_disable"):
         command.append("--no-control-socket")  # one fixed socket path per machine otherwise
     with open(log, "wb") as out:
