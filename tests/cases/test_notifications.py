@@ -14,11 +14,6 @@ from tests.cases.test_case_submit import sample, submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _casefiles_in_tmp(settings, tmp_path):
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
-
-
 @pytest.fixture
 def case(published_processes, musterstadt):
     return submit(

@@ -52,11 +52,6 @@ if "test-scripted" not in registry:
     registry("test-scripted")(ScriptedTransport)
 
 
-@pytest.fixture(autouse=True)
-def _casefiles_in_tmp(settings, tmp_path):
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
-
-
 @pytest.fixture
 def case(published_processes, musterstadt):
     return submit(
