@@ -22,11 +22,42 @@ ANSWER_FIXTURES = FIXTURES / "answers"
 MUSTERSTADT_ARS = "099990000000"
 
 
+def storages_in(directory: Path) -> dict:
+    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) as
+    directories `uploads/` and `casefiles/` in `directory`."""
+    from forms_engine.settings import filesystem_storage
+
+    return {
+        **settings.STORAGES,
+        "uploads": filesystem_storage(directory / "uploads"),
+        "casefiles": filesystem_storage(directory / "casefiles"),
+    }
+
+
+def stored_files(alias: str) -> list[str]:
+    """Every file name in the storage `alias` ("uploads", "casefiles"), through the storage
+    API (works for any backend), sorted."""
+    from forms_engine.core.storage import file_storage
+
+    storage = file_storage(alias)
+
+    def walk(directory: str) -> list[str]:
+        try:
+            directories, files = storage.listdir(directory)
+        except FileNotFoundError:
+            return []
+        names = [f"{directory}/{f}" if directory else f for f in files]
+        for sub in directories:
+            names += walk(f"{directory}/{sub}" if directory else sub)
+        return names
+
+    return sorted(walk(""))
+
+
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded bytes and case files go to a per-test directory, never into var/."""
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
+    settings.STORAGES = storages_in(tmp_path)
 
 
 def _library_load() -> None:

@@ -439,7 +439,7 @@ class Activation(models.Model):
     # Empty: the process takes no online payment here (or the demo stand-in where enabled).
     payment_backend = models.CharField(_("Bezahldienst"), max_length=50, blank=True)
     payment_options = models.JSONField(_("Anbindung des Bezahldienstes"), default=dict, blank=True)
-    # Values of the parameters the offered (current published) version declares, name →
+    # Values of the parameters the pinned (offered) version declares, name →
     # value; checked with `parameter_values_check` in `clean()`. Drafts copy them at start.
     parameter_values = models.JSONField(_("Parameterwerte"), default=dict, blank=True)
     # Identity: the plugin and the minimum level a citizen needs here; never below what

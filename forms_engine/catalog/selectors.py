@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .models import Activation, Municipality, Process, ProcessVersion
+from .models import Activation, LegalPage, Municipality, Process, ProcessVersion
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,187 @@ def activation_parameter_values(process: Process, municipality: Municipality) ->
     return dict(values) if isinstance(values, dict) else {}
 
 
+def municipality_legal_url(municipality: Municipality, kind: str) -> str:
+    """The absolute address of a municipality's legal page of `kind` (`LegalPage.Kind`:
+    "impressum", "datenschutz", "barrierefreiheit").
+
+    The page's external URL where one is set, else its page on this site
+    (`FORMS_SITE_URL` + `/<slug>/<kind>/`). Reads `municipality.legal_pages.all()`, so a
+    prefetch serves several calls with one query.
+    """
+    from django.conf import settings
+
+    if kind not in LegalPage.Kind.values:
+        raise ValueError(f"unknown legal page kind: {kind!r}")
+    for page in municipality.legal_pages.all():
+        if page.kind == kind and page.url:
+            return page.url
+    origin = (getattr(settings, "FORMS_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    return f"{origin}/{municipality.slug}/{kind}/"
+
+
+# --- moving an offering to another version ---------------------------------------------
+
+
+def newer_versions(activation: Activation) -> list[ProcessVersion]:
+    """Published versions of the activation's process above its pinned version, lowest
+    first (all published versions while it is not pinned yet)."""
+    pinned = activation.version
+    floor = semver_key(pinned.version) if pinned is not None else (-2, -2, -2)
+    versions = published_versions().filter(process_id=activation.process_id).defer("definition")
+    return sorted(
+        (v for v in versions if semver_key(v.version) > floor), key=lambda v: semver_key(v.version)
+    )
+
+
+def newest_published_by_process(process_ids=None) -> dict[int, ProcessVersion]:
+    """The highest published version of each process (of `process_ids`, or all)."""
+    versions = published_versions().defer("definition")
+    if process_ids is not None:
+        versions = versions.filter(process_id__in=list(process_ids))
+    best: dict[int, ProcessVersion] = {}
+    for version in versions:
+        known = best.get(version.process_id)
+        if known is None or semver_key(version.version) > semver_key(known.version):
+            best[version.process_id] = version
+    return best
+
+
+def newer_version_available(activation: Activation, newest=None) -> ProcessVersion | None:
+    """The highest published version of the process when it is above the pinned one
+    ("neuere Version verfügbar"); `newest` is `newest_published_by_process()` if known."""
+    if newest is None:
+        newest = newest_published_by_process([activation.process_id])
+    candidate = newest.get(activation.process_id)
+    if candidate is None or activation.version_id is None:
+        return None
+    if semver_key(candidate.version) > semver_key(activation.version.version):
+        return candidate
+    return None
+
+
+def activation_ids_with_newer_version(queryset=None) -> set[int]:
+    """Primary keys of the activations (of `queryset`) whose process has a published version
+    above the pinned one."""
+    queryset = Activation.objects.all() if queryset is None else queryset
+    rows = list(queryset.values_list("pk", "process_id", "version__version"))
+    newest = newest_published_by_process({process_id for _, process_id, _ in rows})
+    return {
+        pk
+        for pk, process_id, pinned in rows
+        if pinned is not None
+        and process_id in newest
+        and semver_key(newest[process_id].version) > semver_key(pinned)
+    }
+
+
+@dataclass
+class UpgradePreview:
+    """What moving `activation` from `from_version` to `to_version` means (no write).
+
+    `step`: "major" / "minor" / "patch" (a higher version), "older", "same" or "unknown"
+    (`definitions.version_step`). `changes`: the semantic diff in words. `parameter_values`:
+    the values the move would store (the given ones, or the stored ones without the
+    parameters `to_version` no longer declares: `dropped_parameters`). `parameter_problems`:
+    what `parameter_values_check` refuses in them (a new required parameter, a value outside
+    new limits, …). `open_drafts`: drafts of this municipality not yet submitted on
+    `from_version` (they finish on it, with their own values). `refusal` / `refusal_en`: why this move is impossible whatever the
+    values (another process, a version not published, the version already offered).
+    """
+
+    activation: Activation
+    from_version: ProcessVersion | None
+    to_version: ProcessVersion
+    step: str
+    changes: list
+    parameter_values: dict
+    dropped_parameters: list[str] = field(default_factory=list)
+    parameter_problems: list = field(default_factory=list)
+    refusal: str = ""
+    refusal_en: str = ""
+    open_drafts: int = 0
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal and not self.parameter_problems
+
+    @property
+    def required_bump(self) -> str:
+        from forms_engine.definitions import required_bump
+
+        return required_bump(self.changes)
+
+
+def activation_upgrade_preview(
+    activation: Activation, version: ProcessVersion, *, parameter_values=None
+) -> UpgradePreview:
+    """What moving `activation` to `version` would change (diff in words), whether its
+    parameter values fit `version` (`parameter_values` if given, else the stored ones), and
+    whether the move is a patch, minor or major step. Never writes; see `UpgradePreview`."""
+    from forms_engine.definitions import (
+        DefinitionError,
+        Problem,
+        definition_diff,
+        parameter_values_check,
+        version_step,
+    )
+
+    current = activation.version
+    refusal = ("", "")
+    if version.process_id != activation.process_id:
+        refusal = (
+            "Die Version gehört zu einer anderen Verwaltungsleistung.",
+            "The version belongs to another process.",
+        )
+    elif version.status != ProcessVersion.Status.PUBLISHED:
+        refusal = (
+            "Nur veröffentlichte Versionen können angeboten werden.",
+            "Only published versions can be offered.",
+        )
+    elif current is not None and current.pk == version.pk:
+        refusal = (
+            f"Version {version.version} wird bereits angeboten.",
+            f"Version {version.version} is already offered.",
+        )
+    changes = definition_diff(current.definition, version.definition) if current else []
+    stored = activation.parameter_values if isinstance(activation.parameter_values, dict) else {}
+    dropped: list[str] = []
+    problems: list = []
+    try:
+        definition = version_definition(version)
+    except DefinitionError as exc:
+        definition = None
+        problems = list(exc.problems) or [
+            Problem("", "Die Version ist fehlerhaft.", "The version is broken.")
+        ]
+    if parameter_values is None:
+        declared = definition.parameters if definition is not None else {}
+        values = {name: value for name, value in stored.items() if name in declared}
+        dropped = sorted(name for name in stored if name not in declared)
+    else:
+        values = parameter_values
+    if definition is not None:
+        problems = parameter_values_check(definition, values)
+    return UpgradePreview(
+        activation=activation,
+        from_version=current,
+        to_version=version,
+        step=version_step(current.version, version.version) if current else "unknown",
+        changes=changes,
+        parameter_values=values if isinstance(values, dict) else {},
+        dropped_parameters=dropped,
+        parameter_problems=problems,
+        refusal=refusal[0],
+        refusal_en=refusal[1],
+        # drafts point at versions (citizen.Draft, reverse relation: no import upwards)
+        open_drafts=current.drafts.filter(
+            municipality_id=activation.municipality_id, submitted_case__isnull=True
+        ).count()
+        if current is not None
+        else 0,
+    )
+
+
 # --- municipalities: by path, by host, their legal pages ------------------------------------
 
 
@@ -185,8 +366,6 @@ def legal_page_for(municipality: Municipality, kind: str):
     """`municipality`'s LegalPage of `kind` (impressum, datenschutz, barrierefreiheit) that
     has a text or a URL, or None."""
     from django.db.models import Q
-
-    from .models import LegalPage
 
     return (
         LegalPage.objects.filter(municipality=municipality, kind=kind)

@@ -149,6 +149,11 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     the version is a draft. After publishing, the row never changes again. Warnings
     (`definition_warnings`) never refuse; they are logged and left on the returned
     instance as `publish_warnings` (list[Problem]) for the caller to show.
+
+    Follow patches, in the same transaction: every activation with `follow_patches` pinned
+    to the same MAJOR.MINOR with a lower PATCH moves to this version when its parameter
+    values fit (`activation_upgrade`, reason "follow_patches"); one whose values do not fit
+    stays, with a warning logged. `offering_moves` (list[OfferingMove]) says which.
     """
     locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != ProcessVersion.Status.DRAFT:
@@ -188,6 +193,9 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     locked.publish_warnings = definition_warnings(locked.definition)
     for warning in locked.publish_warnings:
         logger.warning("Published %s with a warning: %s", locked, warning)
+    # In the same transaction: the publication and the moves of the offerings that follow
+    # patch releases commit (or fail) together.
+    locked.offering_moves = _follow_patches(locked)
     return locked
 
 
@@ -208,6 +216,10 @@ def process_version_retire(
     `case_submit` refuses them with `version_retired`. API submissions (no draft) are
     refused at once. `InvalidTransition` unless published, or when `grace_days` is not a
     whole number from 0 to `RETIRE_GRACE_MAX_DAYS`. The definition stays untouched.
+
+    Activations pinned to it move to the process's current version where their parameter
+    values fit (`activation_upgrade`, reason "retire"); the others stay pinned and offer
+    nothing new until an administrator moves them. `offering_moves` says which.
     """
     if (
         isinstance(grace_days, bool)
@@ -229,11 +241,67 @@ def process_version_retire(
     locked.retired_at = now
     locked.submit_until = now + dt.timedelta(days=grace_days)
     locked.save(update_fields=["status", "retired_at", "submit_until"])
-    _repin_after_retire(locked)
+    locked.offering_moves = _repin_after_retire(locked)
     return locked
 
 
-def _repin_after_retire(retired: ProcessVersion) -> None:
+@dataclass
+class OfferingMove:
+    """What happened to one activation when a version was published or retired: `moved`
+    to `version`, or it stays (`message` / `message_en` say why)."""
+
+    activation: object
+    version: ProcessVersion
+    moved: bool
+    message: str = ""
+    message_en: str = ""
+
+
+def _move_offerings(*, activations, target: ProcessVersion, reason: str) -> list[OfferingMove]:
+    """Move each of `activations` to `target` where its parameter values fit (each in its
+    own savepoint); the others stay, with a warning in the log and in the result."""
+    results = []
+    for activation in activations:
+        try:
+            with transaction.atomic():
+                activation_upgrade(activation=activation, version=target, reason=reason)
+        except InvalidTransition as exc:
+            logger.warning(
+                "activation %s (%s) stays on %s, not moved to %s (%s): %s",
+                activation.pk,
+                activation,
+                activation.version and activation.version.version,
+                target.version,
+                reason,
+                exc.message_en,
+            )
+            results.append(OfferingMove(activation, target, False, exc.message, exc.message_en))
+        else:
+            results.append(OfferingMove(activation, target, True))
+    return results
+
+
+def _follow_patches(published: ProcessVersion) -> list[OfferingMove]:
+    """Activations with `follow_patches` pinned to the same MAJOR.MINOR with a lower PATCH
+    move to `published` where their parameter values fit it; never across minor or major."""
+    from forms_engine.definitions import version_step
+
+    from .models import Activation
+
+    candidates = [
+        activation
+        for activation in Activation.objects.filter(
+            process_id=published.process_id, follow_patches=True, version__isnull=False
+        )
+        .select_related("version", "municipality", "process")
+        .defer("version__definition")
+        .order_by("pk")
+        if version_step(activation.version.version, published.version) == "patch"
+    ]
+    return _move_offerings(activations=candidates, target=published, reason="follow_patches")
+
+
+def _repin_after_retire(retired: ProcessVersion) -> list[OfferingMove]:
     """Activations that offered `retired` move to the process's current version where
     their parameter values fit it; the others stay pinned and offer nothing new until an
     administrator moves them (`activation_upgrade`)."""
@@ -242,52 +310,94 @@ def _repin_after_retire(retired: ProcessVersion) -> None:
 
     target = current_version(retired.process)
     if target is None:
-        return
-    for activation in Activation.objects.filter(version=retired):
-        try:
-            activation_upgrade(activation=activation, version=target)
-        except InvalidTransition as exc:
-            logger.warning("activation %s stays on retired %s: %s", activation.pk, retired, exc)
+        return []
+    activations = (
+        Activation.objects.filter(version=retired)
+        .select_related("version", "municipality", "process")
+        .order_by("pk")
+    )
+    return _move_offerings(activations=activations, target=target, reason="retire")
+
+
+#: Why an offering moved (audit `activation.version_changed`, field `reason`).
+MOVE_REASONS = ("admin", "follow_patches", "retire")
 
 
 @transaction.atomic
-def activation_upgrade(*, activation, version: ProcessVersion, parameter_values=None):
-    """Move `activation` to another published `version` of its process (explicit, per
-    municipality). `parameter_values` replace the stored ones when given; they must fit the
-    new version's declarations, else `InvalidTransition` lists the problems and nothing
-    changes. Drafts and cases keep the version and values they started with."""
-    from forms_engine.definitions import parameter_values_check
+def activation_upgrade(
+    *, activation, version: ProcessVersion, parameter_values=None, by=None, reason="admin"
+):
+    """Move `activation` to another published `version` of its process (an explicit act per
+    municipality; or automatic: `follow_patches` on publish, `reason="retire"`).
 
-    from .selectors import version_definition
+    Contract: `parameter_values` replace the stored values when given; otherwise the stored
+    values are kept without those of parameters `version` no longer declares. They must fit
+    `version` (`parameter_values_check`), else `InvalidTransition` lists the problems and
+    nothing changes; also refused: another process's version, a version not published, the
+    version already offered. Writes an audit entry `activation.version_changed` (actor `by`,
+    a user, or "system"). Drafts and cases keep the version and values they started with.
+    Returns the activation (the caller's instance is updated too).
+    """
+    from forms_engine.core.audit import audit_log
 
-    if version.process_id != activation.process_id:
+    from .models import Activation
+    from .selectors import activation_upgrade_preview
+
+    if reason not in MOVE_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    locked = (
+        Activation.objects.select_for_update()
+        .select_related("version", "municipality", "process")
+        .get(pk=activation.pk)
+    )
+    preview = activation_upgrade_preview(locked, version, parameter_values=parameter_values)
+    if preview.refusal:
+        raise InvalidTransition(preview.refusal, preview.refusal_en)
+    if preview.parameter_problems:
+        problems = preview.parameter_problems
         raise InvalidTransition(
-            "Die Version gehört zu einer anderen Verwaltungsleistung.",
-            "The version belongs to another process.",
-        )
-    if version.status != ProcessVersion.Status.PUBLISHED:
-        raise InvalidTransition(
-            "Nur veröffentlichte Versionen können angeboten werden.",
-            "Only published versions can be offered.",
-        )
-    values = activation.parameter_values if parameter_values is None else parameter_values
-    values = values if isinstance(values, dict) else {}
-    problems = parameter_values_check(version_definition(version), values)
-    if problems:
-        raise InvalidTransition(
-            "Die Parameterwerte passen nicht zur Version "
-            f"{version.version}: " + "; ".join(f"{p.pointer}: {p.message}" for p in problems),
+            f"Die Parameterwerte passen nicht zur Version {version.version}: "
+            + "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems),
             f"The parameter values do not fit version {version.version}: "
-            + "; ".join(f"{p.pointer}: {p.message_en}" for p in problems),
+            + "; ".join(f"{p.pointer or '/'}: {p.message_en}" for p in problems),
+            problems=problems,
         )
-    previous = activation.version
+    previous = locked.version
+    before = locked.parameter_values if isinstance(locked.parameter_values, dict) else {}
+    values = preview.parameter_values
+    locked.version = version
+    locked.parameter_values = values
+    locked.save(update_fields=["version", "parameter_values", "updated_at"])
+    changed = sorted(
+        name for name in set(before) | set(values) if before.get(name) != values.get(name)
+    )
+    audit_log(
+        actor=by,
+        action="activation.version_changed",
+        data={
+            "activation": locked.pk,
+            "municipality": locked.municipality.slug,
+            "process": locked.process.identifier,
+            "from": previous.version if previous else None,
+            "to": version.version,
+            "step": preview.step,
+            "reason": reason,
+            "changed_parameters": changed,
+        },
+    )
+    logger.info(
+        "activation %s (%s): %s -> %s (%s, by %s)",
+        locked.pk,
+        locked,
+        previous and previous.version,
+        version.version,
+        reason,
+        by.get_username() if by is not None else "system",
+    )
     activation.version = version
     activation.parameter_values = values
-    activation.save(update_fields=["version", "parameter_values", "updated_at"])
-    logger.info(
-        "activation %s: %s -> %s", activation.pk, previous and previous.version, version.version
-    )
-    return activation
+    activation.updated_at = locked.updated_at
+    return locked
 
 
 @dataclass

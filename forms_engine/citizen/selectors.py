@@ -151,8 +151,8 @@ class SubmitEligibility:
     """The answer of `submit_eligibility`. `code` is "" when submitting may go on.
 
     `code`, `message`, `message_en` are those of the `SubmissionRefused` that `case_submit`
-    raises (`version_retired`, `version_not_published`, `not_offered`, `draft_mismatch`,
-    `identity_level`). `submit_until` is set when the version is retired and the draft may
+    raises (`version_retired`, `version_not_published`, `not_offered`,
+    `version_not_offered`, `draft_mismatch`, `identity_level`). `submit_until` is set when the version is retired and the draft may
     still be submitted until then (`notice` / `notice_en` say so to the citizen).
     """
 
@@ -226,7 +226,9 @@ def submit_eligibility(
     - the version is published; a retired one only for a `draft` started on it, until
       the `submit_until` chosen at retiring, or after that when the draft was already
       paid (a completed payment is honoured); API submissions (no draft) never;
-    - the process is offered (active Activation) in `municipality`;
+    - the process is offered (active Activation) in `municipality`; without a draft (API)
+      on the version the municipality offers now (`version_not_offered`: a municipality
+      that moved on takes API submissions only on its new version);
     - the `draft`, if given, belongs to this version and municipality;
     - the identity reaches the version's `identity.level` (Schriftform: "hoch"): the
       draft's identity when a draft is given, else `identity` ({level, bpk2, …}).
@@ -258,13 +260,23 @@ def submit_eligibility(
             f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
             f"This service is not offered online in {municipality.name}.",
         )
-    if draft is None and offered_version(activation) != version:
+    offered = offered_version(activation) if draft is None else None
+    if draft is None and offered != version:
         # Without a draft (API) only the version the municipality offers now; a draft
         # finishes on the version it started with.
+        hint = (
+            (
+                f" Angeboten wird Version {offered.version}.",
+                f" It offers version {offered.version}.",
+            )
+            if offered is not None
+            else ("", "")
+        )
         return SubmitEligibility(
             "version_not_offered",
-            f"{municipality.name} bietet diese Version des Antrags nicht (mehr) an.",
-            f"{municipality.name} does not offer this version of the application (any more).",
+            f"{municipality.name} bietet diese Version des Antrags nicht (mehr) an.{hint[0]}",
+            f"{municipality.name} does not offer this version of the application (any more)."
+            f"{hint[1]}",
         )
     if draft is not None and (
         draft.process_version_id != version.pk or draft.municipality_id != municipality.pk

@@ -11,14 +11,14 @@ import secrets
 import uuid
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connections, router, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from forms_engine.catalog.letterhead import municipality_email
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
+    activation_for,
     activation_parameter_values,
     bound_definition,
     version_definition,
@@ -223,7 +223,8 @@ def draft_resume(*, token: str) -> Draft | None:
 
 
 def draft_send_resume_link(*, draft: Draft, email: str, url: str, title: str) -> None:
-    """Mail the resume link to the citizen (console backend unless configured)."""
+    """Mail the resume link to the citizen (console backend unless configured), in the
+    name of the draft's municipality (`catalog.letterhead.municipality_email`)."""
     draft.email = email
     draft.save(update_fields=["email", "updated_at"])
     subject = _("Ihr zwischengespeicherter Antrag: %(title)s") % {"title": title}
@@ -232,7 +233,15 @@ def draft_send_resume_link(*, draft: Draft, email: str, url: str, title: str) ->
         "Mit diesem Link setzen Sie ihn fort:\n\n%(url)s\n\n"
         "Bitte geben Sie den Link nicht weiter: Wer ihn kennt, kann Ihre Angaben sehen."
     ) % {"title": title, "url": url}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    activation = activation_for(draft.process_version.process, draft.municipality)
+    municipality_email(
+        municipality=draft.municipality,
+        authority=activation.authority if activation is not None else None,
+        subject=subject,
+        body=body,
+        to=[email],
+        english=(translation.get_language() or "de").startswith("en"),
+    ).send()
 
 
 def draft_set_declarations(*, draft: Draft, declarations: list[str]) -> Draft:

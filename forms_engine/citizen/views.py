@@ -185,7 +185,8 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
                 identity=identity,
             )
             services.session_add_draft(request.session, draft)
-            first = selectors.offer_definition(offer, chosen).applicable_steps({})[0]
+            # the municipality's own version: its first step may differ from the shown one
+            first = selectors.draft_definition(draft).applicable_steps({})[0]
             return redirect("citizen:step", draft_id=draft.pk, step_id=first.id)
 
     documents = []

@@ -5,14 +5,14 @@ the finder used with the keyboard alone."""
 
 import pytest
 
-from tests.citizen.municipalities import PROCESS_ID, create_towns
+from tests.citizen.municipalities import PROCESS_ID, create_towns, media_in
 
 from .conftest import assert_accessible
 
 
 @pytest.fixture
 def towns(library, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    media_in(settings, tmp_path / "media")
     from forms_engine.catalog.models import LegalPage
 
     towns = create_towns()

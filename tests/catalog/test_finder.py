@@ -9,14 +9,14 @@ from forms_engine.catalog.selectors import (
     place_normalize,
     responsibility_find,
 )
-from tests.citizen.municipalities import DOG_TAX, PROCESS_ID, create_towns
+from tests.citizen.municipalities import DOG_TAX, PROCESS_ID, create_towns, media_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    media_in(settings, tmp_path / "media")
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from forms_engine.catalog import profile
 from forms_engine.catalog.models import Municipality
-from tests.citizen.municipalities import png_bytes
+from tests.citizen.municipalities import media_in, png_bytes
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    media_in(settings, tmp_path / "media")
 
 
 def _municipality(**fields) -> Municipality:

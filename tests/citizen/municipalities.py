@@ -26,6 +26,13 @@ DOG_TAX = "hundesteuer-anmeldung"
 HAFENAU_COLOR = "#1d5e3a"
 
 
+def media_in(settings, directory) -> None:
+    """The default storage (logos) in `directory`, never in var/."""
+    from forms_engine.settings import filesystem_storage
+
+    settings.STORAGES = {**settings.STORAGES, "default": filesystem_storage(directory)}
+
+
 def png_bytes(size=(40, 20), color=(29, 94, 58)) -> bytes:
     from PIL import Image
 

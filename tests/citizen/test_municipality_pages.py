@@ -11,7 +11,7 @@ from django.urls import reverse
 from forms_engine.citizen.branding import logo_token, theme_token
 from forms_engine.citizen.models import Draft
 from tests.citizen.flow import STEP_URL, Flow
-from tests.citizen.municipalities import DOG_TAX, HAFENAU_COLOR, PROCESS_ID, create_towns
+from tests.citizen.municipalities import DOG_TAX, HAFENAU_COLOR, PROCESS_ID, create_towns, media_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ SAMPLE = {"answers": {"antrag": {"zone": "d", "kennzeichen": "HA-X 1"}}}
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+    media_in(settings, tmp_path / "media")
 
 
 @pytest.fixture
@@ -279,9 +279,12 @@ def test_the_logo_is_served_from_storage_typed_by_its_bytes(client, towns):
 
 
 def test_a_logo_changed_in_storage_into_something_unsafe_is_never_served(client, towns):
-    hafenau = towns["hafenau"]
-    with open(hafenau.logo.path, "wb") as stored:
-        stored.write(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    from django.core.files.base import ContentFile
+
+    logo = towns["hafenau"].logo
+    logo.storage.delete(logo.name)
+    unsafe = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    assert logo.storage.save(logo.name, ContentFile(unsafe)) == logo.name
 
     assert client.get("/hafenau/logo").status_code == 404
 

@@ -112,7 +112,7 @@ def test_a_broker_down_at_submit_time_loses_nothing_and_duplicates_nothing(
         own_redis.stop()
 
         response = client.post(
-            "/api/processes/hundesteuer-anmeldung/versions/1.0.0/submissions/",
+            "/api/processes/hundesteuer-anmeldung/versions/1.1.0/submissions/",
             data={
                 "municipality": "099990000000",
                 "answers": sample["answers"],

@@ -20,7 +20,7 @@ def test_submitted_case_is_processed_by_a_real_worker(live_worker, client):
     call_command("demo_setup", verbosity=0)
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
     response = client.post(
-        "/api/processes/hundesteuer-anmeldung/versions/1.0.0/submissions/",
+        "/api/processes/hundesteuer-anmeldung/versions/1.1.0/submissions/",
         data={
             "municipality": "099990000000",
             "answers": sample["answers"],
