@@ -23,12 +23,13 @@ MUSTERSTADT_ARS = "099990000000"
 
 
 def storages_in(directory: Path) -> dict:
-    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) as
-    directories `uploads/` and `casefiles/` in `directory`."""
+    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) and
+    the default storage (municipality logos) as directories in `directory`."""
     from forms_engine.settings import filesystem_storage
 
     return {
         **settings.STORAGES,
+        "default": filesystem_storage(directory / "media"),
         "uploads": filesystem_storage(directory / "uploads"),
         "casefiles": filesystem_storage(directory / "casefiles"),
     }
