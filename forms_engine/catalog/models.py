@@ -510,6 +510,7 @@ class Activation(models.Model):
                 errors.setdefault(field, []).append(
                     f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
                 )
+        errors.update(self._identity_errors())
         errors.update(self._version_errors())
         errors.update(self._date_errors())
         if "version" not in errors:
@@ -556,6 +557,26 @@ class Activation(models.Model):
                 ]
             }
         return {}
+
+    # The trust levels of the identity plugins (identity.base.LEVELS, which sits above
+    # the catalog), without "none": a minimum can only raise the definition's level.
+    MIN_LEVELS = ("basis", "substanziell", "hoch")
+
+    def _identity_errors(self) -> dict[str, list[str]]:
+        from forms_engine.core.registry import registry_for
+
+        errors: dict[str, list[str]] = {}
+        if self.identity_min_level and self.identity_min_level not in self.MIN_LEVELS:
+            errors["identity_min_level"] = [
+                "Unbekanntes Vertrauensniveau (basis, substanziell oder hoch). / "
+                "Unknown trust level (basis, substanziell or hoch)."
+            ]
+        if self.identity_backend and self.identity_backend not in registry_for("identity"):
+            errors["identity_backend"] = [
+                f"Unbekannter Identifizierungsdienst „{self.identity_backend}“. / "
+                f"Unknown identity plugin '{self.identity_backend}'."
+            ]
+        return errors
 
     def _date_errors(self) -> dict[str, list[str]]:
         if (

@@ -35,6 +35,9 @@ class Draft(models.Model):
     # The activation's parameter values when the draft was started: the draft keeps them
     # even if the municipality changes its values later (`selectors.draft_definition`).
     parameter_values = models.JSONField(default=dict, blank=True)
+    # The municipality's minimum identity level when the draft was started
+    # (`Activation.identity_min_level`; "" = the definition's own requirement).
+    identity_min_level = models.CharField(max_length=20, blank=True)
     submitted_case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )

@@ -24,7 +24,7 @@ from forms_engine.catalog.selectors import (
     semver_key,
     version_definition,
 )
-from forms_engine.identity.base import LEVELS, level_label, level_satisfies
+from forms_engine.identity.base import LEVELS, level_label, level_rank, level_satisfies
 
 from .models import Draft
 from .services import session_has_draft
@@ -291,6 +291,10 @@ def submit_eligibility(
     definition = version_definition(version)
     required = "hoch" if definition.schriftform else (definition.identity or {}).get("level")
     required = required or "none"
+    # The municipality's minimum level: the draft's snapshot, else (API) the activation's.
+    minimum = draft.identity_min_level if draft is not None else activation.identity_min_level
+    if level_rank(minimum) > level_rank(required):
+        required = minimum
     if not level_satisfies(_achieved_level(identity), required):
         return SubmitEligibility(
             "identity_level",

@@ -59,8 +59,11 @@ def draft_start(
     """
     answers: dict = {}
     values: dict = {}
-    # The activation's parameter values now: later changes do not reach this draft.
+    # The activation's parameter values and minimum identity level now: later changes of
+    # the offering do not reach this draft.
+    activation = activation_for(process_version.process, municipality)
     parameter_values = activation_parameter_values(process_version.process, municipality)
+    min_level = activation.identity_min_level if activation is not None else ""
     if identity and identity.get("bpk2"):
         attributes = identity.get("attributes") or {}
         answers = prefill_answers(bound_definition(process_version, parameter_values), attributes)
@@ -76,6 +79,7 @@ def draft_start(
         municipality=municipality,
         answers=answers,
         parameter_values=parameter_values,
+        identity_min_level=min_level or "",
         **values,
     )
 
@@ -112,16 +116,18 @@ def draft_identity_update(*, draft: Draft, identity: dict | None) -> Draft:
     return draft
 
 
-def identity_required_level(definition) -> str:
-    """The level a process needs: its `identity.level`, "hoch" for Schriftform."""
-    if definition.schriftform:
-        return "hoch"
-    return (definition.identity or {}).get("level") or "none"
+def identity_required_level(definition, minimum: str = "") -> str:
+    """The level a process needs: its `identity.level` ("hoch" for Schriftform), raised to
+    the municipality's `minimum` (`Activation.identity_min_level`, kept on the draft)."""
+    required = (
+        "hoch" if definition.schriftform else (definition.identity or {}).get("level") or "none"
+    )
+    return minimum if level_rank(minimum) > level_rank(required) else required
 
 
-def identity_level_refusal(definition, identity: dict | None) -> str | None:
-    """None if `identity` meets the process's level; else the required level."""
-    required = identity_required_level(definition)
+def identity_level_refusal(definition, identity: dict | None, minimum: str = "") -> str | None:
+    """None if `identity` meets the process's level (and `minimum`); else the required level."""
+    required = identity_required_level(definition, minimum)
     achieved = (identity or {}).get("level") if (identity or {}).get("bpk2") else "none"
     return None if level_satisfies(achieved, required) else required
 

@@ -166,7 +166,9 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
     doc = definition.bound_doc  # parameter references replaced (values or defaults)
     error = ""
     identity = identity_services.session_identity(request.session)
-    missing_level = services.identity_level_refusal(definition, identity)
+    # The municipality may ask for a higher sign-in than the definition (its activation).
+    min_level = activation.identity_min_level if activation is not None else ""
+    missing_level = services.identity_level_refusal(definition, identity, min_level)
     status = 200
     if request.method == "POST" and missing_level:
         # Enforced before the first step: no draft without the required sign-in.
@@ -178,6 +180,12 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
             chosen = next((m for m in offer.municipalities if m.slug == slug), None)
             if chosen is None:
                 error = _("Bitte geben Sie an, wo Sie wohnen, damit wir Ihre Kommune finden.")
+        chosen_activation = offer.activation_in(chosen) if chosen is not None else None
+        chosen_level = chosen_activation.identity_min_level if chosen_activation else ""
+        if chosen is not None and chosen_level and chosen_level != min_level:
+            missing_level = services.identity_level_refusal(definition, identity, chosen_level)
+            if missing_level:
+                status, chosen, min_level = 403, None, chosen_level
         if chosen is not None:
             draft = services.draft_start(
                 process_version=offer.version_in(chosen),
@@ -243,7 +251,7 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
             "error": error,
             "site_name": municipality.name if municipality is not None else _site_name(),
             "process_id": process_id,
-            **_identity_context(request, definition, identity, missing_level, lang),
+            **_identity_context(request, definition, identity, missing_level, lang, min_level),
             "identity_refused": status == 403,
         },
         status=status,
@@ -255,9 +263,10 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
 FINDER_LIST_MAX = 12
 
 
-def _identity_context(request, definition, identity, missing_level, lang) -> dict:
-    """What the start and submit pages say about the sign-in the process needs."""
-    required = services.identity_required_level(definition)
+def _identity_context(request, definition, identity, missing_level, lang, minimum="") -> dict:
+    """What the start and submit pages say about the sign-in the process needs
+    (`minimum`: the municipality's minimum level, see `Activation.identity_min_level`)."""
+    required = services.identity_required_level(definition, minimum)
     return {
         "identity_required": required if required != "none" else "",
         "identity_required_label": level_label(required, lang),
@@ -790,8 +799,9 @@ def submit(request, draft_id):
                     request,
                     definition,
                     identity_services.session_identity(request.session),
-                    services.identity_required_level(definition),
+                    services.identity_required_level(definition, draft.identity_min_level),
                     lang,
+                    draft.identity_min_level,
                 )
                 if refusal
                 else {}
