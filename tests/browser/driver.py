@@ -20,6 +20,15 @@ from tests.conftest import UPLOAD_FIXTURES
 STEP_PATH = re.compile(r"/antrag/[0-9a-f-]{36}/(?P<step>[a-z][a-z0-9_]*)/$")
 
 
+def start_application(page, municipality: str = "musterstadt") -> None:
+    """Click "Antrag starten"; where several municipalities offer the process, first choose
+    the citizen's own (Musterstadt) as a person would."""
+    choice = page.locator(f'input[name="municipality"][value="{municipality}"]')
+    if choice.count():
+        choice.check()
+    page.click("#btn-start")
+
+
 def _dom(key: str) -> str:
     return key.replace(".", "-")
 
@@ -42,7 +51,7 @@ class BrowserFlow:
         self.on_page("catalog")
         page.click(f'a[href="/leistungen/{self.process_id}/"]')
         self.on_page("start")
-        page.click("#btn-start")
+        start_application(page)
 
     def current_step(self) -> str | None:
         match = STEP_PATH.search(self.page.url.split("?")[0])
