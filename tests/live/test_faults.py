@@ -19,6 +19,7 @@ from forms_engine.catalog.models import Activation, Municipality
 from forms_engine.catalog.services import demo_setup, process_sync
 
 from .conftest import ROOT, wait_for, worker_start, worker_stop
+from .test_worker import musterstadt_dog_tax
 
 SAMPLE = ROOT / "fixtures/answers/hundesteuer-anmeldung/valid-normaler-hund.json"
 
@@ -113,7 +114,7 @@ def test_a_broker_down_at_submit_time_loses_nothing_and_duplicates_nothing(
         own_redis.stop()
 
         response = client.post(
-            "/api/processes/hundesteuer-anmeldung/versions/1.1.0/submissions/",
+            f"/api/processes/hundesteuer-anmeldung/versions/{musterstadt_dog_tax()}/submissions/",
             data={
                 "municipality": "099990000000",
                 "answers": sample["answers"],
