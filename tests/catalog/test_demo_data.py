@@ -20,8 +20,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 
+from forms_engine.cases.casefile import casefile_html
 from forms_engine.cases.models import Case, PaymentStatus
 from forms_engine.catalog.demo import MUNICIPALITY_ADMIN_GROUP
+from forms_engine.catalog.letterhead import municipality_logo
 from forms_engine.catalog.models import (
     Activation,
     Authority,
@@ -162,6 +164,8 @@ def test_two_municipalities_of_different_kinds_with_their_own_profile(published_
         # The logo went through the default storage and is the shipped file.
         with default_storage.open(municipality.logo.name, "rb") as stored:
             assert stored.read() == (FIXTURES / "logos" / f"{municipality.slug}.svg").read_bytes()
+        logo = municipality_logo(municipality)  # what case files print: accepted
+        assert logo is not None and logo.media_type == "image/svg+xml"
     assert stadt.primary_color != vg.primary_color
     assert stadt.ars != vg.ars and stadt.ars[2:5] == vg.ars[2:5] == "999"
 
@@ -280,6 +284,12 @@ def test_a_citizen_of_each_municipality_sees_and_is_assessed_its_own_amount(
     assert case.process_version == published_processes[DOG]
     assert case.payment_status == PaymentStatus.INVOICE  # the dog tax follows by notice
     assert case.payment_amount == Decimal(amount)
+    # The case file carries its own municipality's letterhead, not the other's.
+    own, other = ("Rathausplatz 1", "Talstraße 14")
+    if slug == "beispieltal":
+        own, other = other, own
+    html = casefile_html(case)
+    assert own in html and other not in html
 
 
 def test_each_binding_names_its_own_creditor_and_leaves_no_reference(published_processes):
