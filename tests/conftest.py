@@ -75,7 +75,13 @@ def _media_in_tmp(tmp_path_factory):
     this test session, never into var/media."""
     from django.test import override_settings
 
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    from forms_engine.settings import filesystem_storage
+
+    directory = tmp_path_factory.mktemp("media")
+    media = override_settings(
+        MEDIA_ROOT=directory,
+        STORAGES={**settings.STORAGES, "default": filesystem_storage(directory)},
+    )
     media.enable()
     yield
     media.disable()
