@@ -70,8 +70,26 @@ def _library_load() -> None:
     demo_setup(path=FIXTURES / "demo.json")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_tmp(tmp_path_factory):
+    """The default storage (municipality logos from demo_setup) writes to a directory of
+    this test session, never into var/media."""
+    from django.test import override_settings
+
+    from forms_engine.settings import filesystem_storage
+
+    directory = tmp_path_factory.mktemp("media")
+    media = override_settings(
+        MEDIA_ROOT=directory,
+        STORAGES={**settings.STORAGES, "default": filesystem_storage(directory)},
+    )
+    media.enable()
+    yield
+    media.disable()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_media_in_tmp, django_db_setup, django_db_blocker):
     """The test database, with the shipped library loaded once for the whole session.
 
     Every test runs in a transaction that is rolled back, so it sees the library as loaded

@@ -38,11 +38,18 @@ def test_the_list_shows_current_published_processes_and_where_they_are_offered(
     assert hst["municipalities"] == [
         {
             "ars": MUSTERSTADT_ARS,
-            "name": "Musterstadt",
+            "name": "Stadt Musterstadt",
             "slug": "musterstadt",
             "version": published_processes[HST].version,
             "sha256": published_processes[HST].sha256,
-        }
+        },
+        {
+            "ars": "079995001000",
+            "name": "Verbandsgemeinde Beispieltal",
+            "slug": "beispieltal",
+            "version": published_processes[HST].version,
+            "sha256": published_processes[HST].sha256,
+        },
     ]
 
 

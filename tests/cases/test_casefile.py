@@ -21,7 +21,7 @@ from forms_engine.cases.casefile import (
 )
 from forms_engine.cases.models import Case, CaseDocument
 from forms_engine.cases.services import case_submit
-from forms_engine.catalog.selectors import version_definition
+from forms_engine.catalog.selectors import bound_definition, version_definition
 from forms_engine.citizen.uploads import upload_store
 from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.core.formatting import display_value
@@ -122,7 +122,8 @@ def test_the_case_file_shows_every_answer_labelled_and_formatted(
     published_processes, musterstadt, path
 ):
     case = submit_sample(published_processes, musterstadt, path)
-    definition = version_definition(case.process_version)
+    # The case's own definition: its version with the parameter values it was filed with.
+    definition = bound_definition(case.process_version, case.parameter_values)
     document = casefile_render(case_id=case.pk)
     pdf = casefile_open(document)
     text = squeeze(pdf_text(pdf))
@@ -155,7 +156,7 @@ def test_the_case_file_is_tagged_german_and_carries_answers_and_data_schema(
     schema = json.loads(embedded["datenschema.json"].decode("utf-8"))
     case.refresh_from_db()
     assert answers == case.answers
-    assert schema == version_definition(case.process_version).data_schema
+    assert schema == bound_definition(case.process_version, case.parameter_values).data_schema
     assert citizen_validator(schema).is_valid(answers)
 
 
@@ -228,7 +229,8 @@ def test_header_declarations_identity_payment_and_history_are_in_german(case):
         "ZahlungRechnungfolgt",
         "Verlauf",
         "Eingegangen",
-        "96,00€",
+        # Musterstadt's rate for a dangerous dog (its activation's parameter values).
+        "600,00€",
     ):
         assert squeeze(expected) in text, expected
 

@@ -266,7 +266,9 @@ def test_an_svg_logo_is_drawn_with_alt_text(dog, talheim):
 
 
 def test_without_a_logo_the_pdf_has_no_image_and_no_figure(dog, musterstadt_profiled):
-    assert not musterstadt_profiled.logo
+    musterstadt_profiled.logo = ""  # the demo data gives Musterstadt a logo: take it away
+    musterstadt_profiled.save(update_fields=["logo"])
+    assert not Municipality.objects.get(pk=musterstadt_profiled.pk).logo
     pdf = casefile_pdf(file_case(dog, musterstadt_profiled, "m1"))
     assert image_xobjects(pdf) == []
     assert figure_alts(pdf) == []
@@ -450,7 +452,7 @@ def test_every_email_of_a_case_carries_its_own_municipality(dog, musterstadt_pro
 
     for message in mails_for(ours):
         name, _ = sender(message)
-        assert name == "Musterstadt – Bürgerservice online"
+        assert name == "Stadt Musterstadt – Bürgerservice online"
         assert message.reply_to == [ours.authority.email]
         assert "Am Marktbrunnen 3\n99990 Musterstadt" in message.body
         assert f"Impressum: {SITE}/{musterstadt_profiled.slug}/impressum/" in message.body

@@ -129,7 +129,8 @@ def test_after_the_grace_period_the_summary_refuses_and_offers_a_new_start(clien
 
 def test_new_starts_go_to_the_current_version_while_old_drafts_keep_theirs(client, draft, version):
     doc = copy.deepcopy(version.definition)
-    doc["version"] = "1.2.0"  # above the shipped versions, so it becomes the current one
+    major, minor, _ = (int(part) for part in version.version.split("."))
+    doc["version"] = f"{major}.{minor + 1}.0"  # above the shipped ones: the current version
     newer = process_version_publish(version=process_version_create_draft(doc=doc))
     process_version_retire(version=version)
     response = client.post(f"/leistungen/{HST}/", {"municipality": "musterstadt"})
