@@ -14,14 +14,7 @@ from rest_framework.test import APIClient
 
 from forms_engine.catalog.models import Municipality
 from tests.clerk.conftest import file_case, logged_in, sample
-from tests.clerk.test_access import (  # noqa: F401  (fixtures)
-    URL_NAMES,
-    assert_nothing_leaks,
-    citizen_case,
-    fake_casefile,
-    snapshot,
-    urls,
-)
+from tests.clerk.test_access import URL_NAMES, assert_nothing_leaks, snapshot, urls
 
 pytestmark = pytest.mark.django_db
 
