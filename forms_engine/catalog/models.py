@@ -440,6 +440,7 @@ class Activation(models.Model):
         errors.update(self._date_errors())
         if "version" not in errors:
             errors.update(self._parameter_errors())
+            errors.update(self._identity_errors())
         if errors:
             raise ValidationError(errors)
 
@@ -482,6 +483,44 @@ class Activation(models.Model):
                 ]
             }
         return {}
+
+    def _identity_errors(self) -> dict[str, list[str]]:
+        """The identity plugin exists; the minimum level is a known level and never below
+        what the offered version's definition requires."""
+        from forms_engine.core.levels import LEVELS, level_label, level_rank
+        from forms_engine.core.registry import registry_for
+        from forms_engine.definitions import DefinitionError
+
+        errors: dict[str, list[str]] = {}
+        if self.identity_backend and self.identity_backend not in registry_for("identity"):
+            errors["identity_backend"] = [
+                f"Das Identifizierungsverfahren „{self.identity_backend}“ gibt es nicht. / "
+                f"There is no identity provider “{self.identity_backend}”."
+            ]
+        level = self.identity_min_level
+        if not level:
+            return errors
+        if level not in LEVELS:
+            errors["identity_min_level"] = [
+                f"Unbekanntes Vertrauensniveau „{level}“. / Unknown trust level “{level}”."
+            ]
+            return errors
+        version = self._offered_version()
+        if version is None:
+            return errors
+        from .selectors import version_definition
+
+        try:
+            required = version_definition(version).identity.get("level", "none")
+        except DefinitionError:
+            return errors
+        if level_rank(level) < level_rank(required):
+            errors["identity_min_level"] = [
+                "Das Mindest-Vertrauensniveau liegt unter dem, das die Verwaltungsleistung "
+                f"verlangt ({level_label(required)}). / The minimum trust level is below the "
+                f"one the process requires ({level_label(required, 'en')})."
+            ]
+        return errors
 
     def _date_errors(self) -> dict[str, list[str]]:
         if (
