@@ -16,7 +16,7 @@ from .admin_access import (
     managed_clerks,
 )
 from .exceptions import CatalogError
-from .models import Activation, Authority, LegalPage, Municipality, Process, ProcessVersion
+from .models import Authority, LegalPage, Municipality, Process, ProcessVersion
 from .services import (
     RETIRE_GRACE_DAYS,
     RETIRE_GRACE_MAX_DAYS,

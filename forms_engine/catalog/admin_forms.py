@@ -593,10 +593,7 @@ def activation_form_class(
     )
     values = current.parameter_values if isinstance(current.parameter_values, dict) else {}
     for name, decl in spec.declarations.items():
-        if name in values:
-            initial = values[name]
-        else:
-            initial = decl.get("default")
+        initial = values[name] if name in values else decl.get("default")
         if decl["type"] == "date" and isinstance(initial, str):
             initial = definition_parameters._date(initial)
         attrs[f"param__{name}"] = parameter_form_field(name, decl, initial)
