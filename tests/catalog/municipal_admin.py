@@ -35,7 +35,7 @@ class Town:
 
 
 def municipal_admin(username: str, *municipalities: Municipality):
-    user = get_user_model().objects.create_user(username, password="x-admin-pw", is_staff=True)
+    user = get_user_model().objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=MUNICIPAL_ADMIN_GROUP))
     for municipality in municipalities:
         municipality.administrators.add(user)
@@ -74,18 +74,18 @@ def _town(version, slug: str, name: str, ars: str, fee: str) -> Town:
 
 
 @pytest.fixture
-def shared_version(published_processes):
+def municipal_shared_version(published_processes):
     doc = json.loads(EXAMPLE.read_text("utf-8"))
     doc["id"] = PROCESS_ID
     return process_version_publish(version=process_version_create_draft(doc=doc))
 
 
 @pytest.fixture
-def towns(shared_version):
+def towns(municipal_shared_version):
     """{"a": Hafenstadt, "b": Bergdorf}."""
     return {
-        "a": _town(shared_version, "hafenstadt", "Hafenstadt", "099990000201", "120.00"),
-        "b": _town(shared_version, "bergdorf", "Bergdorf", "099990000202", "45.50"),
+        "a": _town(municipal_shared_version, "hafenstadt", "Hafenstadt", "099990000201", "120.00"),
+        "b": _town(municipal_shared_version, "bergdorf", "Bergdorf", "099990000202", "45.50"),
     }
 
 
