@@ -399,8 +399,19 @@ class ActivationAdminForm(forms.ModelForm):
                     self.add_error(target, f"{problem.message} / {problem.message_en}")
         return options
 
+    def _drop_unchosen_option_errors(self, cleaned) -> None:
+        """Option fields of plugins not chosen are ignored, their errors too."""
+        for kind, by_plugin in self.spec.options.items():
+            chosen = cleaned.get(PLUGIN_KINDS[kind][0]) or ""
+            for plugin_id, specs in by_plugin.items():
+                if plugin_id == chosen:
+                    continue
+                for spec in specs:
+                    self._errors.pop(spec.field_name, None)
+
     def clean(self):
         cleaned = super().clean()
+        self._drop_unchosen_option_errors(cleaned)
         instance = self.instance
         if self.spec.process is not None:
             instance.process = self.spec.process
@@ -446,7 +457,10 @@ class ActivationAdminForm(forms.ModelForm):
     def _update_errors(self, errors):
         """Activation.clean() is the final check: its messages go to the generated field
         they are about; those already reported by a field are not repeated."""
-        error_dict = getattr(errors, "error_dict", {NON_FIELD_ERRORS: errors.error_list})
+        if hasattr(errors, "error_dict"):
+            error_dict = errors.error_dict
+        else:
+            error_dict = {NON_FIELD_ERRORS: errors.error_list}
         remapped: dict[str, list] = {}
         param_fields = set(self.spec.parameter_field_names())
         for key, messages in error_dict.items():
