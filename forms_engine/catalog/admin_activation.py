@@ -13,7 +13,9 @@ import importlib
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -42,6 +44,12 @@ def _version_mixin() -> type:
             raise
         return type("NoVersionAdminMixin", (), {})
     return module.ActivationVersionAdminMixin
+
+
+class LabelledSplitDateTime(AdminSplitDateTime):
+    """The admin's date/time widget with a `<label>` for each of its two inputs."""
+
+    template_name = "catalog/widgets/split_datetime.html"
 
 
 class ChooseProcessForm(forms.Form):
@@ -75,6 +83,7 @@ class ActivationAdmin(_version_mixin(), MunicipalScopedAdmin):
     search_fields = ["process__identifier", "version__title", "authority__name"]
     list_select_related = ["process", "version", "municipality", "authority"]
     choose_process_template = "admin/catalog/activation/choose_process.html"
+    formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
 
     @admin.display(description=_("Version"), ordering="version__version")
     def version_number(self, obj):
