@@ -13,8 +13,8 @@ import importlib
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from forms_engine.catalog.models import Activation, Authority, Municipality, Process
-from tests.catalog.municipal_admin import PROCESS_ID, logged_in, municipal_admin
+from tests.catalog.municipal_admin import logged_in, municipal_admin
 
 pytestmark = pytest.mark.django_db
 
