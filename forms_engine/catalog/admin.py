@@ -36,6 +36,7 @@ class AuthorityInline(MunicipalScopedInline, admin.TabularInline):
 class LegalPageInline(admin.StackedInline):
     model = LegalPage
     extra = 0
+    formfield_overrides = MunicipalScopedAdmin.formfield_overrides
     fields = ["kind", "url", "body", "body_en"]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from .models import Authority, Municipality
@@ -143,6 +144,8 @@ class MunicipalScopedAdmin(admin.ModelAdmin):
     narrowed the same way. Model permissions still apply on top."""
 
     municipality_path = "municipality"
+    # https by default for URLs typed without a scheme (Django 6's default already).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, self.municipality_path)
