@@ -12,10 +12,12 @@ clerks).
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+
+from forms_engine.core.staff_auth import staff_password_link_send
 
 from .admin_access import administered_authorities, is_unrestricted, managed_clerks
 
@@ -46,6 +48,24 @@ class ClerkUserAdmin(UserAdmin):
         (_("Persönliche Angaben"), {"fields": ("first_name", "last_name", "email")}),
         (_("Sachbearbeitung"), {"fields": ("authorities",)}),
     )
+
+    actions = ["send_password_link"]
+
+    @admin.action(description=_("Link zum Setzen des Passworts per E-Mail senden"))
+    def send_password_link(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        for user in queryset:
+            if staff_password_link_send(user=user, by=request.user, base_url=base_url):
+                self.message_user(
+                    request, _("Link gesendet an %(user)s.") % {"user": user.get_username()}
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(user)s: keine E-Mail-Adresse oder Konto deaktiviert.")
+                    % {"user": user.get_username()},
+                    messages.WARNING,
+                )
 
     # --- scope ---------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from forms_engine.catalog.admin_access import MUNICIPAL_ADMIN_GROUP
 from forms_engine.catalog.models import Activation, Municipality
 from forms_engine.catalog.services import process_version_create_draft, process_version_publish
+from forms_engine.core.staff_auth import staff_password_link_send
 
 from .conftest import _new_page, assert_accessible
 
@@ -79,3 +80,15 @@ def test_a_municipality_administrator_works_accessibly(municipal_admin, live_ser
     page.goto(base + f"/admin/catalog/activation/{activation.pk}/change/")
     assert "Version wechseln" in page.content()
     assert_accessible(page, "change form")
+
+
+def test_the_password_link_page_is_accessible(library, live_server, admin_page, mailoutbox):
+    clerk = get_user_model().objects.get(username="steuer")
+    clerk.email = "steuer@musterstadt.example"
+    clerk.save()
+    staff_password_link_send(user=clerk, by="test", base_url=live_server.url)
+    link = next(w for w in mailoutbox[0].body.split() if "/sachbearbeitung/passwort/" in w)
+
+    admin_page.goto(link)
+    admin_page.locator("#id_new_password1").wait_for()
+    assert_accessible(admin_page, "set password")

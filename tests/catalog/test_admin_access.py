@@ -590,3 +590,26 @@ def test_the_history_of_the_other_municipalitys_object_is_not_shown(towns):
     )
 
     assert "Gebühr in Bergdorf" not in body(response)
+
+
+def test_a_password_link_is_sent_to_an_own_clerk_only_and_sets_the_password(towns, mailoutbox):
+    a, b = towns["a"], towns["b"]
+    action = {"action": "send_password_link"}
+
+    logged_in(a.admin).post("/admin/auth/user/", {**action, "_selected_action": [b.clerk.pk]})
+    assert mailoutbox == []
+    logged_in(a.admin).post("/admin/auth/user/", {**action, "_selected_action": [a.clerk.pk]})
+
+    assert [m.to for m in mailoutbox] == [[a.clerk.email]]
+    link = next(w for w in mailoutbox[0].body.split() if "/sachbearbeitung/passwort/" in w)
+    visitor = Client()
+    form_page = visitor.get(urlparse(link).path, follow=True)
+    assert form_page.status_code == 200
+    done = visitor.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "ein-neues-passwort-77", "new_password2": "ein-neues-passwort-77"},
+    )
+    assert done.status_code == 302
+    a.clerk.refresh_from_db()
+    assert a.clerk.check_password("ein-neues-passwort-77")
+    assert visitor.get(urlparse(link).path, follow=True).context["validlink"] is False
