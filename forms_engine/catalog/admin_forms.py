@@ -145,7 +145,14 @@ def option_form_field(prop: dict, name: str, initial: Any) -> forms.Field:
             validators=[_schema_validator(prop, title)],
             **common,
         )
-    return forms.JSONField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+    return OptionalJSONField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+
+
+class OptionalJSONField(forms.JSONField):
+    """A JSON text field that shows nothing (not `null`) while it has no value."""
+
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)
 
 
 def option_specs(kind: str, plugins: list[str]) -> dict[str, list[OptionSpec]]:

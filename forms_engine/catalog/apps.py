@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
     name = "forms_engine.catalog"
     label = "catalog"
+    verbose_name = _("Katalog und Kommunen")
 
     def ready(self):
         from django.db.models.signals import post_migrate
