@@ -19,7 +19,8 @@ from forms_engine.cases.services import case_submit
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
     current_versions,
-    municipalities_offering,
+    offered_version,
+    open_activations,
     version_definition,
     version_get,
 )
@@ -91,6 +92,20 @@ class ProcessListView(APIView):
         responses=ProcessListItemSerializer(many=True),
     )
     def get(self, request):
+        # Each municipality offers its own pinned version: submissions for it go there.
+        offerings: dict[int, list[dict]] = {}
+        for activation in open_activations():
+            offered = offered_version(activation)
+            municipality = activation.municipality
+            offerings.setdefault(activation.process_id, []).append(
+                {
+                    "ars": municipality.ars,
+                    "name": municipality.name,
+                    "slug": municipality.slug,
+                    "version": offered.version,
+                    "sha256": offered.sha256,
+                }
+            )
         items = []
         for version in current_versions():
             doc = version.definition
@@ -101,10 +116,9 @@ class ProcessListView(APIView):
                     "title": i18n(doc.get("title")),
                     "summary": i18n(doc.get("summary")),
                     "sha256": version.sha256,
-                    "municipalities": [
-                        {"ars": m.ars, "name": m.name, "slug": m.slug}
-                        for m in municipalities_offering(version.process)
-                    ],
+                    "municipalities": sorted(
+                        offerings.get(version.process_id, []), key=lambda m: m["name"]
+                    ),
                 }
             )
         return Response(ProcessListItemSerializer(items, many=True).data)
@@ -311,10 +325,12 @@ class SubmissionView(APIView):
                 [error(e.pointer, e.message, e.message_en, e.code) for e in exc.errors]
             )
         except SubmissionRefused as exc:
+            # version_not_offered: 409, the municipality offers another version of the
+            # process (GET processes/ names it per municipality).
             if exc.code in {"version_retired", "version_not_published"}:
                 code = status.HTTP_404_NOT_FOUND
                 pointer = ""
-            elif exc.code == "key_reused":
+            elif exc.code in {"key_reused", "version_not_offered"}:
                 code, pointer = status.HTTP_409_CONFLICT, ""
             else:
                 code, pointer = status.HTTP_400_BAD_REQUEST, "/municipality"

@@ -273,6 +273,7 @@ class ProcessVersionAdmin(admin.ModelAdmin):
                     self.message_user(
                         request, f"{version}: Warnung / warning: {warning}", level=messages.WARNING
                     )
+                self._report_moves(request, published)
 
     @admin.action(description=_("zurückziehen (mit Frist für begonnene Anträge)"))
     def retire(self, request, queryset):
@@ -298,6 +299,26 @@ class ProcessVersionAdmin(admin.ModelAdmin):
                     request,
                     f"{version}: zurückgezogen, begonnene Anträge bis {until} / "
                     f"retired, started applications until {until}",
+                )
+                self._report_moves(request, retired)
+
+    def _report_moves(self, request, version):
+        """Which offerings moved to another version with this publication or retirement."""
+        for move in getattr(version, "offering_moves", []):
+            name = move.activation.municipality.name
+            if move.moved:
+                self.message_user(
+                    request,
+                    f"{name}: bietet jetzt Version {move.version.version} an / "
+                    f"now offers version {move.version.version}",
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{name}: bleibt bei Version {move.activation.version.version}, "
+                    f"neuere Version verfügbar ({move.message}) / stays on version "
+                    f"{move.activation.version.version} ({move.message_en})",
+                    level=messages.WARNING,
                 )
 
 

@@ -1,15 +1,12 @@
 """The activation (offering) admin: a two-step add (choose the process, then the typed
 form for it) and a typed change form; the version is changed on its own page.
 
-"Version wechseln" is another admin page (`ActivationVersionAdminMixin` in
-`catalog/admin_versions.py`, URL name `admin:catalog_activation_change_version`). When
-that module is there, ActivationAdmin takes the mixin in automatically (`_version_mixin`);
-until then the change form shows the version read-only with the link's label only.
+"Version wechseln" is its own admin page (`ActivationVersionAdminMixin` in
+`catalog/admin_versions.py`, URL name `admin:catalog_activation_change_version`); the
+change form shows the pinned version read-only with a link there.
 """
 
 from __future__ import annotations
-
-import importlib
 
 from django import forms
 from django.contrib import admin
@@ -30,20 +27,9 @@ from .admin_forms import (
     plugin_label,
     version_title,
 )
+from .admin_versions import ActivationVersionAdminMixin
 from .models import Activation, Authority, Process, ProcessVersion
 from .selectors import current_version, published_versions
-
-
-def _version_mixin() -> type:
-    """`ActivationVersionAdminMixin` if `catalog/admin_versions.py` exists, else a no-op."""
-    name = f"{__package__}.admin_versions"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as missing:
-        if missing.name != name:
-            raise
-        return type("NoVersionAdminMixin", (), {})
-    return module.ActivationVersionAdminMixin
 
 
 class LabelledSplitDateTime(AdminSplitDateTime):
@@ -77,17 +63,14 @@ class ChooseProcessForm(forms.Form):
 
 
 @admin.register(Activation)
-class ActivationAdmin(_version_mixin(), MunicipalScopedAdmin):
-    list_display = ["process", "version_number", "municipality", "authority", "is_active"]
+class ActivationAdmin(ActivationVersionAdminMixin, MunicipalScopedAdmin):
+    # the mixin adds the offered version and "neuere Version verfügbar"
+    list_display = ["process", "municipality", "authority", "is_active"]
     list_filter = [("municipality", admin.RelatedOnlyFieldListFilter), "is_active"]
     search_fields = ["process__identifier", "version__title", "authority__name"]
     list_select_related = ["process", "version", "municipality", "authority"]
     choose_process_template = "admin/catalog/activation/choose_process.html"
     formfield_overrides = {models.DateTimeField: {"widget": LabelledSplitDateTime}}
-
-    @admin.display(description=_("Version"), ordering="version__version")
-    def version_number(self, obj):
-        return obj.version.version if obj.version_id else "–"
 
     @admin.display(description=_("Verwaltungsleistung"))
     def process_display(self, obj):
