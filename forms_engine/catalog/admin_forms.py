@@ -21,7 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from forms_engine.core.levels import LEVELS, level_label, level_rank
+from forms_engine.core.levels import level_label, level_rank
 from forms_engine.core.registry import registry_for
 from forms_engine.definitions import parameters as definition_parameters
 
@@ -531,7 +531,7 @@ def level_choices(required: str) -> list[tuple[str, str]]:
     }
     return [("", default)] + [
         (level, level_label(level, lang))
-        for level in LEVELS
+        for level in Activation.MIN_LEVELS
         if level_rank(level) >= level_rank(required)
     ]
 

@@ -613,3 +613,16 @@ def test_a_password_link_is_sent_to_an_own_clerk_only_and_sets_the_password(town
     a.clerk.refresh_from_db()
     assert a.clerk.check_password("ein-neues-passwort-77")
     assert visitor.get(urlparse(link).path, follow=True).context["validlink"] is False
+
+
+def test_the_demo_administrators_see_only_their_municipality(published_processes):
+    admins = get_user_model().objects.filter(administered_municipalities__isnull=False).distinct()
+    assert admins.count() >= 2
+    for user in admins:
+        own = list(user.administered_municipalities.all())
+        assert user.is_staff and not user.is_superuser
+        assert user.groups.filter(name=MUNICIPAL_ADMIN_GROUP).exists()
+        page = body(logged_in(user).get("/admin/catalog/activation/"))
+        assert all(m.name in page for m in own)
+        for other in Municipality.objects.exclude(pk__in=[m.pk for m in own]):
+            assert other.name not in page
