@@ -44,6 +44,7 @@ def object_urls(town) -> dict[str, str]:
         urls[f"{name}-history"] = f"/admin/{model}/{pk}/history/"
         urls[f"{name}-delete"] = f"/admin/{model}/{pk}/delete/"
     urls["user-password"] = f"/admin/auth/user/{town.clerk.pk}/password/"
+    urls["activation-version"] = f"/admin/catalog/activation/{ac.pk}/version/"
     return urls
 
 
@@ -51,7 +52,7 @@ def object_urls(town) -> dict[str, str]:
 OWN = {
     f"{model}-{view}": 200
     for model in ("municipality", "authority", "legalpage", "activation", "user", "case")
-    for view in ("change", "history", "delete", "password")
+    for view in ("change", "history", "delete", "password", "version")
 } | {
     "municipality-delete": 403,  # only superusers delete municipalities
     "user-delete": 403,  # clerks are deactivated, never deleted
