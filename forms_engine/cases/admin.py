@@ -1,7 +1,12 @@
-"""Cases in the admin: read-only (cases change only through services)."""
+"""Cases in the admin: read-only (cases change only through services).
+
+Municipality administrators never see cases here, whatever permissions they hold: case
+work is the clerks' (their inbox shows only their authorities' cases).
+"""
 
 from django.contrib import admin
 
+from forms_engine.catalog.admin_access import is_municipal_administrator
 from forms_engine.core.admin import ReadOnlyAdmin
 
 from .models import Case
@@ -13,3 +18,13 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "authority"]
     search_fields = ["reference"]
     date_hierarchy = "submitted_at"
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_municipal_administrator(
+            request.user
+        )
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and not is_municipal_administrator(
+            request.user
+        )

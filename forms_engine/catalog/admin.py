@@ -8,9 +8,15 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
-from .admin_versions import ActivationVersionAdminMixin
+from .admin_access import (
+    SUPERUSER_ONLY_MUNICIPALITY_FIELDS,
+    MunicipalScopedAdmin,
+    MunicipalScopedInline,
+    is_unrestricted,
+    managed_clerks,
+)
 from .exceptions import CatalogError
-from .models import Activation, Authority, Municipality, Process, ProcessVersion
+from .models import Authority, LegalPage, Municipality, Process, ProcessVersion
 from .services import (
     RETIRE_GRACE_DAYS,
     RETIRE_GRACE_MAX_DAYS,
@@ -21,25 +27,83 @@ from .services import (
 )
 
 
-class AuthorityInline(admin.TabularInline):
+class AuthorityInline(MunicipalScopedInline, admin.TabularInline):
     model = Authority
     extra = 0
     fields = ["name", "slug", "email"]
 
 
+class LegalPageInline(admin.StackedInline):
+    model = LegalPage
+    extra = 0
+    formfield_overrides = MunicipalScopedAdmin.formfield_overrides
+    fields = ["kind", "url", "body", "body_en"]
+
+
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "ars", "slug"]
+class MunicipalityAdmin(MunicipalScopedAdmin):
+    """Superusers create municipalities and set their identity (slug, ARS, host, parent,
+    administrators); a municipality's administrators edit its profile."""
+
+    municipality_path = ""
+    list_display = ["name", "ars", "slug", "kind"]
     search_fields = ["name", "ars", "slug"]
-    inlines = [AuthorityInline]
+    inlines = [AuthorityInline, LegalPageInline]
+    filter_horizontal = ["administrators"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_unrestricted(request.user):
+            return []
+        return list(SUPERUSER_ONLY_MUNICIPALITY_FIELDS)
+
+    def has_add_permission(self, request):
+        return is_unrestricted(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_unrestricted(request.user) and super().has_delete_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "administrators":
+            from django.contrib.auth import get_user_model
+
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+            return admin.ModelAdmin.formfield_for_manytomany(self, db_field, request, **kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class AuthorityForm(forms.ModelForm):
+    """Keeps the clerks the editing user cannot see: a municipality administrator's
+    choice list holds only their own clerks, and saving must not drop the others."""
+
+    hidden_clerks: list = []
+
+    def clean_clerks(self):
+        chosen = list(self.cleaned_data.get("clerks") or [])
+        return chosen + [user for user in self.hidden_clerks if user not in chosen]
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(MunicipalScopedAdmin):
+    form = AuthorityForm
     list_display = ["name", "municipality", "slug", "email"]
-    list_filter = ["municipality"]
+    list_filter = [("municipality", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug"]
     filter_horizontal = ["clerks"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        hidden = []
+        if obj is not None and obj.pk and not is_unrestricted(request.user):
+            hidden = list(obj.clerks.exclude(pk__in=managed_clerks(request.user).values("pk")))
+        return type(form_class.__name__, (form_class,), {"hidden_clerks": hidden})
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(MunicipalScopedAdmin):
+    list_display = ["kind", "municipality", "url", "updated_at"]
+    list_filter = [("municipality", admin.RelatedOnlyFieldListFilter), "kind"]
+    search_fields = ["municipality__name", "url"]
+    fields = ["municipality", "kind", "url", "body", "body_en"]
 
 
 class ProcessVersionInline(admin.TabularInline):
@@ -258,7 +322,5 @@ class ProcessVersionAdmin(admin.ModelAdmin):
                 )
 
 
-@admin.register(Activation)
-class ActivationAdmin(ActivationVersionAdminMixin, admin.ModelAdmin):
-    list_display = ["process", "municipality", "authority", "is_active"]
-    list_filter = ["municipality", "is_active"]
+from .admin_activation import ActivationAdmin  # noqa: E402, F401 - registers itself
+from .admin_users import ClerkUserAdmin  # noqa: E402, F401 - registers itself

@@ -43,11 +43,12 @@ from django.db import transaction
 
 from forms_engine.core.colors import HEX_COLOR, MIN_TEXT_CONTRAST, contrast_ratio
 
+from .admin_access import MUNICIPAL_ADMIN_GROUP
 from .models import Activation, Authority, LegalPage, Municipality, Process, ProcessVersion
 
-#: The group the admin's municipality administrators belong to (made by the admin
-#: permissions setup); demo administrators join it when it exists.
-MUNICIPALITY_ADMIN_GROUP = "Kommunale Administration"
+#: The group the admin's municipality administrators belong to (made after every
+#: `migrate`, see `admin_access`); demo administrators join it when it exists.
+MUNICIPALITY_ADMIN_GROUP = MUNICIPAL_ADMIN_GROUP
 LOGO_TYPES = {".svg", ".png", ".jpg", ".jpeg"}
 LOGO_MAX_BYTES = 512 * 1024
 # An SVG logo is shown on every citizen page: no scripts, handlers or external references.

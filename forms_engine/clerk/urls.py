@@ -9,6 +9,8 @@ urlpatterns = [
     path("anmelden/", views.ClerkLoginView.as_view(), name="login"),
     path("anmelden/code/", views.login_code, name="login-code"),
     path("abmelden/", views.ClerkLogoutView.as_view(), name="logout"),
+    path("passwort/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password-set"),
+    path("passwort/fertig/", views.PasswordSetDoneView.as_view(), name="password-set-done"),
     path("faelle/<uuid:case_id>/", views.case_detail, name="case"),
     path("faelle/<uuid:case_id>/fallakte.pdf", views.casefile_download, name="casefile"),
     path(

@@ -161,6 +161,17 @@ def login_locked_out(request, original_response=None, credentials=None):
     )
 
 
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The link a municipality administrator sends a clerk ("Link zum Setzen des Passworts
+    senden", `core.staff_auth.staff_password_link_send`): set a new password once."""
+
+    success_url = reverse_lazy("clerk:password-set-done")
+
+
+class PasswordSetDoneView(auth_views.PasswordResetCompleteView):
+    pass
+
+
 class ClerkLogoutView(auth_views.LogoutView):
     next_page = LOGIN_URL
 

@@ -181,3 +181,43 @@ def _count_failed_sign_in(request, user) -> None:
     user_login_failed.send(
         sender=__name__, credentials={field: user.get_username()}, request=request
     )
+
+
+def staff_password_link_send(*, user, by, base_url: str) -> bool:
+    """E-mail `user` a one-time link to set a new password (`/sachbearbeitung/passwort/…`).
+
+    Django's password-reset token: valid for `PASSWORD_RESET_TIMEOUT`, void once the
+    password (or the last sign-in) changed. Nothing is sent to an inactive user or one
+    without an e-mail address (returns False). Audit-logged as `staff.password_link_sent`.
+    """
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from .audit import audit_log
+
+    if not user.is_active or not user.email:
+        return False
+    path = reverse(
+        "clerk:password-set",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    link = base_url.rstrip("/") + path
+    hours = settings.PASSWORD_RESET_TIMEOUT // 3600
+    send_mail(
+        "Passwort für die Sachbearbeitung festlegen / Set your password",
+        f"Guten Tag,\n\nüber diesen Link legen Sie Ihr Passwort für das Konto "
+        f"„{user.get_username()}“ fest (gültig {hours} Stunden, nur einmal):\n\n{link}\n\n"
+        "Wenn Sie das nicht erwartet haben, ignorieren Sie diese Nachricht.\n\n---\n\n"
+        f"Use this link to set the password of the account “{user.get_username()}” "
+        f"(valid for {hours} hours, once):\n\n{link}\n",
+        None,
+        [user.email],
+    )
+    audit_log(actor=by, action="staff.password_link_sent", data={"user": user.get_username()})
+    return True

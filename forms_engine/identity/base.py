@@ -18,13 +18,17 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from forms_engine.core.levels import (  # noqa: F401 - re-exported: identity's public names
+    LEVEL_LABELS,
+    LEVELS,
+    level_label,
+    level_rank,
+    level_satisfies,
+)
 from forms_engine.core.registry import Registry
 
 registry = Registry("identity")
 
-LEVELS = ("none", "basis", "substanziell", "hoch")
-
-# BundID's SAML AuthnContextClassRef per level (STORK QAA; level 2 is not issued by BundID).
 STORK_BY_LEVEL = {
     "basis": "STORK-QAA-Level-1",
     "substanziell": "STORK-QAA-Level-3",
@@ -37,35 +41,10 @@ LEVEL_BY_STORK = {
     "STORK-QAA-Level-4": "hoch",
 }
 
-LEVEL_LABELS = {
-    "none": ("keine Anmeldung", "no sign-in"),
-    "basis": ("basisregistriert (Benutzername und Passwort)", "basic (username and password)"),
-    "substanziell": ("substanziell (zum Beispiel ELSTER-Zertifikat)", "substantial (e.g. ELSTER)"),
-    "hoch": ("hoch (Online-Ausweis)", "high (online ID card)"),
-}
-
-
-def level_rank(level: str | None) -> int:
-    """Position of `level` in LEVELS; unknown or empty levels count as "none"."""
-    try:
-        return LEVELS.index(level or "none")
-    except ValueError:
-        return 0
-
-
-def level_satisfies(achieved: str | None, required: str | None) -> bool:
-    """True if the `achieved` trust level is at least the `required` one."""
-    return level_rank(achieved) >= level_rank(required)
-
 
 def level_from_stork(value: str) -> str:
     """The engine level of a STORK-QAA `AuthnContextClassRef`; "none" if unknown."""
     return LEVEL_BY_STORK.get(value, "none")
-
-
-def level_label(level: str, lang: str = "de") -> str:
-    de, en = LEVEL_LABELS.get(level, LEVEL_LABELS["none"])
-    return en if lang == "en" else de
 
 
 class IdentityError(Exception):
@@ -120,6 +99,8 @@ class IdentityProvider:
     """
 
     plugin_id = ""
+    #: What an administrator chooses (German msgid, translated); the id if empty.
+    label: Any = ""
     options_schema: dict = {"type": "object", "additionalProperties": False}
     #: Only offered where settings.ENABLE_DEMO_BACKENDS is on.
     demo = False

@@ -3,11 +3,13 @@
 The filter "Abgleich: bezahlt, ohne Antrag" lists paid attempts that belong to no case
 (`selectors.payment_orphans`); the actions record a refund through
 `services.payment_refund_mark` (audit-logged). Nothing else is written here.
+Municipality administrators never see payments here, whatever permissions they hold.
 """
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from forms_engine.catalog.admin_access import is_municipal_administrator
 from forms_engine.citizen.selectors import submit_eligibility
 from forms_engine.core.admin import ReadOnlyAdmin
 
@@ -82,6 +84,16 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
             process_version=draft.process_version, municipality=draft.municipality, draft=draft
         )
         return _("ja") if eligibility.allowed else f"{_('nein')}: {eligibility.message}"
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_municipal_administrator(
+            request.user
+        )
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and not is_municipal_administrator(
+            request.user
+        )
 
     def has_refund_permission(self, request):
         # The rows stay read-only; recording a refund needs the model's change permission.

@@ -81,8 +81,13 @@ class PaymentProvider:
     """
 
     plugin_id: ClassVar[str]
+    #: What an administrator chooses (German msgid, translated); the id if empty.
+    label: ClassVar[Any] = ""
+    #: Only offered for new bindings where settings.ENABLE_DEMO_BACKENDS is on.
+    demo: ClassVar[bool] = False
     #: JSON Schema of `Activation.payment_options` for this plugin. Secrets never appear
-    #: in options, only the names of environment variables holding them.
+    #: in options, only the names of environment variables holding them. Each property
+    #: may carry `title` (German) and `x-en.title`: the admin form's field labels.
     options_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 
     def __init__(self, *, options: dict[str, Any] | None = None, transport=None):

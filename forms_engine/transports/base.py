@@ -28,7 +28,10 @@ class Transport:
     """
 
     plugin_id: ClassVar[str]
-    #: JSON Schema of `Activation.transport_options` for this plugin.
+    #: What an administrator chooses (German msgid, translated); the id if empty.
+    label: ClassVar[Any] = ""
+    #: JSON Schema of `Activation.transport_options` for this plugin. Each property may
+    #: carry `title` (German) and `x-en.title`: the admin form's field labels.
     options_schema: ClassVar[dict[str, Any]] = {"type": "object", "additionalProperties": False}
 
     def __init__(self, *, options: dict[str, Any] | None = None):

@@ -49,7 +49,7 @@ def test_clerk_finds_opens_and_starts_a_case_without_accessibility_violations(
     assert_accessible(page, "login")
 
     log_in(page, live_server.url, password="falsch")
-    assert page.locator("#error-summary").is_visible()
+    page.locator("#error-summary").wait_for()  # visible after the reload (no race)
     assert_accessible(page, "login error")
 
     page.locator("#id_password").fill(PASSWORD)
@@ -65,7 +65,7 @@ def test_clerk_finds_opens_and_starts_a_case_without_accessibility_violations(
 
     page.locator("#f-received_from").fill("32.13.2026")
     page.locator("#filter-submit").click()
-    assert page.locator("#error-summary").is_visible()
+    page.locator("#error-summary").wait_for()  # visible after the reload (no race)
     assert_accessible(page, "inbox with a filter error")
 
     page.goto(live_server.url + "/sachbearbeitung/")

@@ -38,7 +38,7 @@ def test_a_clerk_sets_up_the_app_and_signs_in_with_a_code_accessibly(clerk, live
 
     page.get_by_label("Sicherheitscode").fill("12345")
     page.locator("#code-submit").click()
-    assert page.locator("#error-summary").is_visible()
+    page.locator("#error-summary").wait_for()  # visible after the reload (no race)
     assert_accessible(page, "second factor error")
 
     device = TOTPDevice.objects.get(user=clerk)

@@ -191,21 +191,18 @@ def test_the_admin_form_refuses_values_outside_the_limits_at_the_field(
     client.force_login(admin_user)
     url = f"/admin/catalog/activation/{activation.pk}/change/"
     data = {
-        "process": activation.process_id,
-        "municipality": activation.municipality_id,
         "authority": activation.authority_id,
         "is_active": "on",
         "transport": "inbox",
-        "transport_options": "{}",
         "payment_backend": "",
-        "payment_options": "{}",
-        "parameter_values": json.dumps({"ort": "Bergdorf", "gebuehr": "5.00"}),
+        "param__ort": "Bergdorf",
+        "param__gebuehr": "5,00",
     }
 
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert "parameter_values" in response.context["adminform"].form.errors
+    assert "param__gebuehr" in response.context["adminform"].form.errors
     activation.refresh_from_db()
     assert activation.parameter_values["gebuehr"] == "45.50"
 

@@ -217,17 +217,19 @@ def test_municipality_administrators_get_the_admin_password_and_join_the_group(
     published_processes,
 ):
     User = get_user_model()
-    assert not Group.objects.filter(name=MUNICIPALITY_ADMIN_GROUP).exists()
-    demo_setup(path=DEMO)  # without the group: no failure, no group made
-    assert not Group.objects.filter(name=MUNICIPALITY_ADMIN_GROUP).exists()
-
-    group = Group.objects.create(name=MUNICIPALITY_ADMIN_GROUP)
+    group = Group.objects.get(name=MUNICIPALITY_ADMIN_GROUP)  # made after every migrate
     demo_setup(path=DEMO, admin_password="demo-admin-pw")
     for slug in ("musterstadt", "beispieltal"):
         admin = User.objects.get(username=f"admin-{slug}")
         assert admin.check_password("demo-admin-pw")
         assert list(admin.groups.all()) == [group]
+        assert admin.is_staff and not admin.is_superuser
+        assert [m.slug for m in admin.administered_municipalities.all()] == [slug]
     assert not User.objects.get(username="steuer").groups.exists()
+
+    group.delete()
+    demo_setup(path=DEMO)  # without the group: no failure, no group made
+    assert not Group.objects.filter(name=MUNICIPALITY_ADMIN_GROUP).exists()
 
 
 # --- the same dog-tax version at different rates ----------------------------------------------

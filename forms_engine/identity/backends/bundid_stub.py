@@ -15,6 +15,7 @@ import jwt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..attributes import BPK2_OID, NAME_BY_OID
 from ..base import (
@@ -83,6 +84,7 @@ class BundIdStub(IdentityProvider):
     """BundID stand-in (demo only): JWS assertions with BundID's claims and OIDs."""
 
     demo = True
+    label = _("BundID (Stand-in für die Demo)")
     options_schema = {
         "type": "object",
         "properties": {

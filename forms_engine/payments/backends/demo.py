@@ -15,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from ..base import PaymentError, registry
-from .xbezahldienste import _ID, XBezahldiensteProvider
+from .xbezahldienste import _ID, XBezahldiensteProvider, titled
 
 
 def demo_originator_id(process_identifier: str) -> str:
@@ -53,10 +54,15 @@ def standin_base_url() -> str:
 
 @registry("demo")
 class DemoPaymentProvider(XBezahldiensteProvider):
+    label = _("Demo-Bezahldienst (Stand-in dieser Installation)")
+    demo = True
     options_schema = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {"originator_id": _ID, "end_point_id": _ID},
+        "properties": {
+            "originator_id": titled(_ID, "Originator-ID (Bewirtschafter)", "Originator ID"),
+            "end_point_id": titled(_ID, "Endpoint-ID", "Endpoint ID"),
+        },
     }
 
     def __init__(self, *, options: dict[str, Any] | None = None, transport=None):

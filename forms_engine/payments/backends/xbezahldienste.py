@@ -15,6 +15,8 @@ import os
 from typing import Any
 from urllib.parse import quote
 
+from django.utils.translation import gettext_lazy as _
+
 from .. import http
 from ..base import (
     CANCELED,
@@ -30,6 +32,12 @@ from ..base import (
 
 _ID = {"type": "string", "minLength": 1, "maxLength": 36, "pattern": "^[\\w\\d-]+$"}
 _ENV = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "maxLength": 100}
+
+
+def titled(schema: dict, title: str, title_en: str) -> dict:
+    """`schema` with the label the admin form shows (German `title`, English `x-en`)."""
+    return {**schema, "title": title, "x-en": {"title": title_en}}
+
 
 # The problem type's name before v1.0.
 _ALIASES = {"NO_VALID_ORIGINATOR_OR_DESTINATION": "NO_VALID_ORIGINATOR_OR_ENDPOINT"}
@@ -48,24 +56,45 @@ _STATUS = {
 
 @registry("xbezahldienste")
 class XBezahldiensteProvider(PaymentProvider):
+    label = _("XBezahldienste (z. B. ePayBL, pmPayment)")
     options_schema = {
         "type": "object",
         "additionalProperties": False,
         "required": ["base_url", "originator_id", "end_point_id"],
         "properties": {
-            "base_url": {"type": "string", "pattern": "^https?://[^\\s]+$", "maxLength": 500},
-            "originator_id": _ID,
-            "end_point_id": _ID,
-            "client_id_env": _ENV,
-            "client_secret_env": _ENV,
-            "timeout": {"type": "number", "minimum": 1, "maximum": 60},
-            "booking_data": {
-                "type": "object",
-                "additionalProperties": {
+            "base_url": titled(
+                {"type": "string", "pattern": "^https?://[^\\s]+$", "maxLength": 500},
+                "Basis-URL (bis vor /paymenttransaction)",
+                "Base URL (up to /paymenttransaction)",
+            ),
+            "originator_id": titled(_ID, "Originator-ID (Bewirtschafter)", "Originator ID"),
+            "end_point_id": titled(_ID, "Endpoint-ID", "Endpoint ID"),
+            "client_id_env": titled(
+                _ENV,
+                "Umgebungsvariable mit der Client-ID",
+                "Environment variable holding the client id",
+            ),
+            "client_secret_env": titled(
+                _ENV,
+                "Umgebungsvariable mit dem Client-Secret",
+                "Environment variable holding the client secret",
+            ),
+            "timeout": titled(
+                {"type": "number", "minimum": 1, "maximum": 60},
+                "Zeitlimit (Sekunden)",
+                "Timeout (seconds)",
+            ),
+            "booking_data": titled(
+                {
                     "type": "object",
-                    "additionalProperties": {"type": "string"},
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                    },
                 },
-            },
+                "Buchungsdaten je Gebühr (JSON: Gebühren-ID → Schlüssel → Wert)",
+                "Booking data per fee (JSON: fee id → key → value)",
+            ),
         },
     }
 

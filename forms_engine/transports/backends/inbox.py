@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from forms_engine.transports import registry
 from forms_engine.transports.base import Transport
@@ -16,6 +17,7 @@ class InboxTransport(Transport):
     so there is nothing to send. Idempotent: a second call keeps the first timestamp.
     """
 
+    label = _("Postfach der Sachbearbeitung (in dieser Installation)")
     options_schema = {"type": "object", "additionalProperties": False}
 
     def deliver(self, *, case, casefile) -> None:
