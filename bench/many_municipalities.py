@@ -305,6 +305,7 @@ def query_counts(data: dict) -> dict[str, int]:
         ("start page (efa copy)", f"/leistungen/{SHARED}/"),
         (f"municipality catalog /{HOME}/", f"/{HOME}/"),
     ):
+        client.get(path)  # the first request of the process compiles and caches
         with CaptureQueriesContext(connection) as queries:
             status = client.get(path).status_code
         if status == 200:

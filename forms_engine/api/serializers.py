@@ -14,8 +14,19 @@ class MunicipalitySerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
+class PublisherSerializer(serializers.Serializer):
+    slug = serializers.CharField(
+        help_text="Kennung des Herausgebers; als Parameter `publisher` angeben, wo mehrere "
+        "Herausgeber dieselbe Prozesskennung verwenden / the publisher's slug"
+    )
+    name = serializers.CharField()
+
+
 class ProcessListItemSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="Prozesskennung / process id")
+    id = serializers.CharField(
+        help_text="Prozesskennung, eindeutig je Herausgeber / process id, unique per publisher"
+    )
+    publisher = PublisherSerializer()
     version = serializers.CharField(help_text="aktuelle veröffentlichte Version (semver)")
     title = I18nTextSerializer()
     summary = I18nTextSerializer(required=False, allow_null=True)
@@ -25,6 +36,7 @@ class ProcessListItemSerializer(serializers.Serializer):
 
 class ProcessVersionSerializer(serializers.Serializer):
     id = serializers.CharField()
+    publisher = PublisherSerializer()
     version = serializers.CharField()
     status = serializers.ChoiceField(choices=["published", "retired"])
     sha256 = serializers.CharField()

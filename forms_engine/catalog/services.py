@@ -67,6 +67,31 @@ def default_publisher() -> Publisher:
     return publisher
 
 
+def publisher_ensure(*, slug: str, name: str = "", rename: bool = False) -> Publisher:
+    """The publisher with `slug`, created (named `name`, else the slug) if it is new; with
+    `rename` an existing one takes `name` when given and different. A slug that is not a valid
+    `Kennung` (letters, digits, `-`, `_`; at most 100) raises `InvalidTransition`."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_slug
+
+    try:
+        validate_slug(slug)
+        if len(slug) > 100:
+            raise ValidationError("too long")
+    except ValidationError:
+        raise InvalidTransition(
+            f"„{slug}“ ist keine gültige Herausgeber-Kennung (Buchstaben, Ziffern, - und _; "
+            "höchstens 100 Zeichen).",
+            f"'{slug}' is not a valid publisher slug (letters, digits, - and _; at most 100).",
+        ) from None
+    name = (name or "").strip()[:200]
+    publisher, created = Publisher.objects.get_or_create(slug=slug, defaults={"name": name or slug})
+    if not created and rename and name and publisher.name != name:
+        publisher.name = name
+        publisher.save(update_fields=["name"])
+    return publisher
+
+
 @transaction.atomic
 def process_version_create_draft(
     *, doc: dict, publisher: Publisher | None = None
@@ -486,13 +511,15 @@ def demo_setup(
 
         {"municipalities": [{"name", "ars", "slug",
             "authorities": [{"slug", "name", "email"?, "clerks"?: ["username" | {...}]}],
-            "activations": {"<process id>": "<authority slug>"}}],
+            "activations": {"<process id>" | "<publisher slug>/<process id>":
+                            "<authority slug>"}}],
          "clerks": [{"username", "municipality", "authority", "first_name"?, "last_name"?,
                      "email"?}]}
 
     Clerks get an unusable password unless `clerk_password` is given (then it is set on
     every run). The superuser `admin` is created or updated only with `admin_password`.
-    Activations name processes by id; a process not yet synced is skipped with a note.
+    Activations name processes by id (the installation's own library, `default_publisher`)
+    or as `<publisher slug>/<id>`; a process not yet synced is skipped with a note.
     """
     import json
 
@@ -510,6 +537,7 @@ def demo_setup(
         )
     result = DemoSetupResult()
     User = get_user_model()
+    own_library = default_publisher()
     try:
         for muni_doc in doc["municipalities"]:
             muni, created = Municipality.objects.update_or_create(
@@ -527,7 +555,12 @@ def demo_setup(
                 if created:
                     result.created.append(f"Behörde {authority}")
             for process_id, authority_slug in (muni_doc.get("activations") or {}).items():
-                process = Process.objects.filter(identifier=process_id).first()
+                # "<id>": the installation's own library; "<publisher slug>/<id>": another's.
+                publisher_slug, _, identifier = process_id.rpartition("/")
+                process = Process.objects.filter(
+                    publisher__slug=publisher_slug or own_library.slug,
+                    identifier=identifier,
+                ).first()
                 if process is None:
                     result.notes.append(
                         f"Hinweis: Leistung „{process_id}“ fehlt im Katalog (erst process_sync "

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forms_engine.cases.selectors import account_cases
 from forms_engine.cases.services import draft_submit
 from forms_engine.cases.status import case_status_url
+from forms_engine.catalog.exceptions import AmbiguousProcess
 from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.core.formatting import i18n, money
 from forms_engine.identity import services as identity_services
@@ -59,33 +60,57 @@ def _error_message(error, lang: str) -> str:
 # --- catalog and start ------------------------------------------------------------------
 
 
-def catalog(request):
-    lang = _lang()
-    offers = selectors.offers()
+def _catalog_entries(items, lang: str) -> list[dict]:
+    """Catalog cards of `items` ((process, version) pairs). Where several publishers use a
+    process id, the card names the publisher and links the start page with it."""
+    items = list(items)
+    shared = selectors.shared_identifiers({process.identifier for process, _ in items})
     entries = []
-    all_municipalities = {m.pk: m for o in offers for m in o.municipalities}
-    for offer in offers:
+    for process, version in items:
         # parameter references replaced (defaults; placeholders for required ones)
-        doc = services.definition_for(offer.version).bound_doc
+        doc = services.definition_for(version).bound_doc
+        title = i18n(doc.get("title"), lang) or version.title
+        entry_id = process.identifier
+        if process.identifier in shared:
+            title = f"{title} – {process.publisher.name}"
+            entry_id = f"{process.publisher.slug}-{process.identifier}"
         entries.append(
             {
-                "id": offer.process.identifier,
-                "title": i18n(doc.get("title"), lang) or offer.version.title,
+                "id": entry_id,
+                "title": title,
                 "summary": i18n(doc.get("summary"), lang),
-                "url": reverse("citizen:start", args=[offer.process.identifier]),
+                "url": selectors.start_url(process, shared=shared),
             }
         )
+    return entries
+
+
+def catalog(request):
+    lang = _lang()
+    listing = selectors.shared_catalog()
+    entries = _catalog_entries(((e.process, e.version) for e in listing.entries), lang)
+    only = [listing.only_municipality] if listing.only_municipality else None
     return render(
         request,
         "citizen/catalog.html",
-        {"entries": entries, "site_name": _site_name(list(all_municipalities.values()))},
+        {"entries": entries, "site_name": _site_name(only)},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def start(request, process_id: str):
     lang = _lang()
-    offer = selectors.offer_get(process_id)
+    try:
+        offer = selectors.offer_get(
+            process_id, publisher=request.GET.get(selectors.PUBLISHER_PARAMETER, "")
+        )
+    except AmbiguousProcess:
+        # Several publishers offer a process with this id: the citizen chooses one.
+        offers = selectors.offers_named(process_id)
+        entries = _catalog_entries(((o.process, o.version) for o in offers), lang)
+        return render(
+            request, "citizen/catalog.html", {"entries": entries, "site_name": _site_name()}
+        )
     definition = services.definition_for(offer.version)
     if len(offer.municipalities) == 1:
         # One municipality offers it: its parameter values (fees, texts) from the start.
@@ -472,7 +497,8 @@ def _render_step(
     elif position > 0:
         back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
     else:
-        back_url = reverse("citizen:start", args=[draft.process_version.process.identifier])
+        # Qualified by the publisher: right even where another publisher uses the id.
+        back_url = selectors.start_url(draft.process_version.process, qualified=True)
     step_title = i18n(current.title, lang)
     context = {
         **_draft_context(draft, definition, lang),
