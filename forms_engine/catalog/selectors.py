@@ -238,18 +238,22 @@ def open_offerings(
             "parameter_values",
         )
     )
-    processes = {
-        p.pk: p
-        for p in Process.objects.filter(pk__in={r[1] for r in rows}).select_related("publisher")
-    }
+    # One query for the versions with their processes (shared by all rows); processes of
+    # rows not pinned yet (rare) separately.
     versions = {
         v.pk: v
-        for v in ProcessVersion.objects.filter(
-            pk__in={r[2] for r in rows if r[2] is not None}
-        ).defer("definition")
+        for v in ProcessVersion.objects.filter(pk__in={r[2] for r in rows if r[2] is not None})
+        .select_related("process", "process__publisher")
+        .defer("definition")
     }
+    processes = {v.process_id: v.process for v in versions.values()}
     for version in versions.values():
         version.process = processes[version.process_id]
+    missing = {r[1] for r in rows} - set(processes)
+    if missing:
+        processes.update(
+            (p.pk, p) for p in Process.objects.filter(pk__in=missing).select_related("publisher")
+        )
     unpinned = {pk: current_version(processes[pk]) for pk in {r[1] for r in rows if r[2] is None}}
     alias = router.db_for_read(Municipality)
     columns = [Municipality._meta.pk.attname, "name", "ars", "slug"]  # model field order

@@ -60,11 +60,13 @@ def _error_message(error, lang: str) -> str:
 # --- catalog and start ------------------------------------------------------------------
 
 
-def _catalog_entries(items, lang: str) -> list[dict]:
+def _catalog_entries(items, lang: str, shared: set[str] | None = None) -> list[dict]:
     """Catalog cards of `items` ((process, version) pairs). Where several publishers use a
-    process id, the card names the publisher and links the start page with it."""
+    process id (`shared`, asked when not given), the card names the publisher and links the
+    start page with it."""
     items = list(items)
-    shared = selectors.shared_identifiers({process.identifier for process, _ in items})
+    if shared is None:
+        shared = selectors.shared_identifiers({process.identifier for process, _ in items})
     entries = []
     for process, version in items:
         # parameter references replaced (defaults; placeholders for required ones)
@@ -88,7 +90,12 @@ def _catalog_entries(items, lang: str) -> list[dict]:
 def catalog(request):
     lang = _lang()
     listing = selectors.shared_catalog()
-    entries = _catalog_entries(((e.process, e.version) for e in listing.entries), lang)
+    # Everything offered anywhere is listed: an id is ambiguous here iff it is listed twice.
+    seen: dict[str, int] = {}
+    for entry in listing.entries:
+        seen[entry.process.identifier] = seen.get(entry.process.identifier, 0) + 1
+    shared = {identifier for identifier, n in seen.items() if n > 1}
+    entries = _catalog_entries(((e.process, e.version) for e in listing.entries), lang, shared)
     only = [listing.only_municipality] if listing.only_municipality else None
     return render(
         request,
