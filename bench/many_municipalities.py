@@ -284,6 +284,8 @@ def pages(port: int) -> dict[str, str]:
     }
     # The municipality's own catalog comes with the municipality pages of issue 8; measured
     # as soon as the route answers (until then the run says "not measured").
+    # AFTER MERGE of the municipality pages: if the catalog lives elsewhere than /<slug>/,
+    # change the path here (and add its start page /<slug>/leistungen/<id>/ if it has one).
     status = Client(port).request("GET", f"/{HOME}/")[0]
     if status == 200:
         out[f"municipality catalog /{HOME}/"] = f"/{HOME}/"
