@@ -55,7 +55,10 @@ def start_draft(port: int) -> tuple[Client, str]:
     assert status == 200, status
     token = CSRF_INPUT.search(content)[1]
     status, location, _ = client.request(
-        "POST", f"/leistungen/{PROCESS}/", {"csrfmiddlewaretoken": token}
+        "POST",
+        f"/leistungen/{PROCESS}/",
+        # two demo municipalities offer the dog tax: the citizen chooses Musterstadt
+        {"csrfmiddlewaretoken": token, "municipality": "musterstadt"},
     )
     assert status == 302 and "/antrag/" in location, (status, location)
     return client, location

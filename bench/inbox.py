@@ -141,10 +141,15 @@ def load(n_cases: int) -> dict:
     from django.db import connection
 
     from forms_engine.cases.models import Case
-    from forms_engine.catalog.models import Authority, ProcessVersion
+    from forms_engine.catalog.models import Activation, Authority
 
-    hund = ProcessVersion.objects.get(process__identifier="hundesteuer-anmeldung", version="1.1.0")
-    park = ProcessVersion.objects.get(process__identifier="anwohnerparkausweis")
+    # The versions Musterstadt offers, with its parameter values (fixtures/demo.json).
+    hund, park = (
+        Activation.objects.select_related("version").get(
+            process__identifier=process_id, municipality__slug="musterstadt"
+        )
+        for process_id in ("hundesteuer-anmeldung", "anwohnerparkausweis")
+    )
     steuer = Authority.objects.get(slug="steueramt")
     ordnung = Authority.objects.get(slug="ordnungsamt")
     statuses = [
@@ -166,15 +171,17 @@ def load(n_cases: int) -> dict:
         )
         columns = [row[0] for row in cursor.fetchall()]
         cursor.execute("SELECT setseed(0.42)")
-        for version, authority, prefix, sample, count in (
+        for activation, authority, prefix, sample, count in (
             (hund, steuer, "HST", "hundesteuer-anmeldung/valid-normaler-hund", n_cases),
             (park, ordnung, "APA", "anwohnerparkausweis/valid-ein-fahrzeug-12-monate", 5_000),
         ):
             answers = json.loads((ROOT / f"fixtures/answers/{sample}.json").read_text())
+            version = activation.version
             template = Case.objects.create(
                 reference=f"{prefix}-TEMPLATE",
                 process_version=version,
                 definition_sha256=version.sha256,
+                parameter_values=activation.parameter_values,
                 municipality=authority.municipality,
                 authority=authority,
                 answers=answers["answers"],

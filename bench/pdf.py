@@ -13,6 +13,8 @@ stored as in the citizen flow, the pipeline not run), then measures per case, se
 The three are measured in interleaved rounds (ours, html, raw, ours, …) so that load from
 other processes hits them alike; each is reported as the median wall-clock time and the
 median CPU time of this process (steadier on a shared machine). Ratios use CPU time.
+Last, the municipality's logo in the letterhead: the first sample without a logo, with a
+PNG and with an SVG logo (`letterhead_logo`).
 Run by bench/run.py (`make bench`) on the run's PostgreSQL database; `python bench/pdf.py`
 runs it alone; BENCH_PDF_OUT=DIR also writes one PDF per sample there.
 """
@@ -37,17 +39,15 @@ def setup() -> list:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from forms_engine.cases.services import case_submit
-    from forms_engine.catalog.models import Municipality, ProcessVersion
-    from forms_engine.catalog.selectors import version_definition
+    from forms_engine.catalog.models import Municipality
+    from forms_engine.catalog.selectors import current_versions, version_definition
     from forms_engine.citizen.uploads import upload_store
     from forms_engine.core.answer_fields import upload_spec_for
     from tests.conftest import MUSTERSTADT_ARS, substitute_files
 
     municipality = Municipality.objects.get(ars=MUSTERSTADT_ARS)
-    versions = {
-        v.process.identifier: v
-        for v in ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED)
-    }
+    # The versions the municipality offers (an older published one is no longer offered).
+    versions = {v.process.identifier: v for v in current_versions()}
     cases = []
     for process_id, version in sorted(versions.items()):
         definition = version_definition(version)
@@ -79,7 +79,7 @@ def setup() -> list:
                     municipality=municipality,
                     answers=substitute_files(data["answers"], "", upload),
                     declarations=data["declarations"],
-                    submission_key=f"bench:{path}",
+                    submission_key=f"bench:{path.parent.name}/{path.stem}",
                     upload_owner=tokens,
                 )
             cases.append((path, case))
@@ -198,7 +198,52 @@ def main(ctx: Context) -> list[Figure]:
             None,
         ),
     ]
+    figures += letterhead_logo(cases[0][1], repeat)
     return figures
+
+
+def letterhead_logo(case, repeat: int) -> list[Figure]:
+    """The cost of the municipality's logo in the letterhead: the same case file without a
+    logo, with a PNG (600×150 px) and with an SVG logo, in interleaved rounds. The logo is
+    read and checked once per process (cached), so the rounds measure the rendering."""
+    import tempfile
+
+    from django.core.files.base import ContentFile
+    from django.test import override_settings
+    from PIL import Image
+
+    from forms_engine.cases.casefile import casefile_pdf
+    from forms_engine.cases.models import Case
+
+    png = io.BytesIO()
+    Image.new("RGB", (600, 150), (0, 75, 135)).save(png, "PNG")
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 240 60">'
+        b'<rect width="240" height="60" fill="#004b87"/>'
+        b'<circle cx="30" cy="30" r="20" fill="#fff"/></svg>'
+    )
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        variants = {}
+        for name, content in (("none", None), ("png", png.getvalue()), ("svg", svg)):
+            copy = Case.objects.select_related("process_version", "municipality", "authority").get(
+                pk=case.pk
+            )
+            if content is not None:
+                copy.municipality.logo.save(f"bench-logo.{name}", ContentFile(content), save=False)
+            variants[name] = copy
+        got = interleaved({n: (lambda c=c: casefile_pdf(c)) for n, c in variants.items()}, repeat)
+    base = got["none"][1]
+    print(
+        f"letterhead logo ({case.process_version.process.identifier}): "
+        + ", ".join(f"{n} {cpu:.0f} ms CPU" for n, (_, cpu) in got.items())
+    )
+    return [
+        Figure("case file PDF without logo, CPU", base, "ms CPU", "cpu"),
+        Figure("case file PDF with a PNG logo, CPU", got["png"][1], "ms CPU", "cpu"),
+        Figure("case file PDF with an SVG logo, CPU", got["svg"][1], "ms CPU", "cpu"),
+        Figure("PNG logo ÷ no logo (CPU)", got["png"][1] / base, "×", None),
+        Figure("SVG logo ÷ no logo (CPU)", got["svg"][1] / base, "×", None),
+    ]
 
 
 if __name__ == "__main__":

@@ -30,12 +30,14 @@ SAMPLE = ROOT / "fixtures/answers/hundesteuer-anmeldung/valid-normaler-hund.json
 
 def submitter():
     from forms_engine.cases.services import case_submit
-    from forms_engine.catalog.models import Municipality, ProcessVersion
+    from forms_engine.catalog.models import Activation, Municipality
 
-    version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", version="1.1.0"
-    )
     municipality = Municipality.objects.get(ars="099990000000")
+    # The dog tax version Musterstadt offers (fixtures/demo.json): API-style submissions
+    # without a draft are taken for that version only.
+    version = Activation.objects.get(
+        process__identifier="hundesteuer-anmeldung", municipality=municipality
+    ).version
     sample = json.loads(SAMPLE.read_text(encoding="utf-8"))
 
     def submit(key: str):

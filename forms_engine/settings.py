@@ -143,13 +143,86 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "var" / "static"))
+# Stored files (forms_engine/core/storage.py): the storages "uploads" (citizens' files) and
+# "casefiles" (case file and supplement PDFs). Every web node and worker must see the same
+# files: a shared volume mounted as DJANGO_MEDIA_ROOT on all of them (the default), or an
+# S3-compatible bucket with FORMS_STORAGE_BACKEND=s3 (django-storages, the `s3` extra).
+# Nothing is ever served by URL: downloads go through permission-checked views.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
-# Uploads are never served publicly; they are read through permission-checked views.
-UPLOAD_ROOT = Path(os.environ.get("FORMS_UPLOAD_ROOT", BASE_DIR / "var" / "uploads"))
+# The two directories inside it; FORMS_UPLOAD_ROOT / FORMS_CASEFILE_ROOT still move them
+# elsewhere (older installations kept them in var/uploads and var/casefiles).
+_upload_root = Path(os.environ.get("FORMS_UPLOAD_ROOT", MEDIA_ROOT / "uploads"))
+_casefile_root = Path(os.environ.get("FORMS_CASEFILE_ROOT", MEDIA_ROOT / "casefiles"))
+FORMS_STORAGE_BACKEND = os.environ.get("FORMS_STORAGE_BACKEND", "filesystem").strip().lower()
+
+
+def filesystem_storage(location: Path) -> dict:
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(location),
+            # The engine's service user alone (every node runs as it on the shared volume);
+            # Django's default would let any local user read citizens' files.
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+
+def s3_storage(prefix: str) -> dict:
+    """An S3Storage on AWS_STORAGE_BUCKET_NAME under `<AWS_LOCATION>/<prefix>`.
+
+    Credentials are never settings: boto3 takes them from the environment
+    (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role).
+    """
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+    if not bucket:
+        raise ImproperlyConfigured(
+            "FORMS_STORAGE_BACKEND=s3 braucht AWS_STORAGE_BUCKET_NAME / "
+            "needs AWS_STORAGE_BUCKET_NAME."
+        )
+    base = os.environ.get("AWS_LOCATION", "").strip("/")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "location": f"{base}/{prefix}" if base else prefix,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # "path" for MinIO, Ceph and most S3-compatible servers; None: boto3 decides.
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # The bucket stays private: no ACL is set on objects, no URL is ever signed.
+            "default_acl": None,
+            "querystring_auth": True,
+            # Names are random; a clash gets a new name instead of replacing a file.
+            "file_overwrite": False,
+            # A download is buffered in memory up to this size, beyond it in a local
+            # temporary file (0, the library's default, would keep a whole file in memory).
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+
+
+if FORMS_STORAGE_BACKEND == "filesystem":
+    STORAGES = {
+        "default": filesystem_storage(MEDIA_ROOT),
+        "uploads": filesystem_storage(_upload_root),
+        "casefiles": filesystem_storage(_casefile_root),
+    }
+elif FORMS_STORAGE_BACKEND == "s3":
+    STORAGES = {
+        "default": s3_storage("media"),
+        "uploads": s3_storage("uploads"),
+        "casefiles": s3_storage("casefiles"),
+    }
+else:
+    raise ImproperlyConfigured(
+        f"FORMS_STORAGE_BACKEND={FORMS_STORAGE_BACKEND!r}: erlaubt sind / allowed are "
+        "'filesystem' and 's3'."
+    )
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Case-file PDFs and supplements; like uploads, only read through permission-checked views.
-CASEFILE_ROOT = Path(os.environ.get("FORMS_CASEFILE_ROOT", BASE_DIR / "var" / "casefiles"))
 # Hard ceiling for any single upload, whatever a process allows.
 FORMS_UPLOAD_MAX_BYTES = int(os.environ.get("FORMS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # Upload limits are enforced while the body streams in (citizen.uploads.LimitedUploadHandler):

@@ -22,11 +22,43 @@ ANSWER_FIXTURES = FIXTURES / "answers"
 MUSTERSTADT_ARS = "099990000000"
 
 
+def storages_in(directory: Path) -> dict:
+    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) and
+    the default storage (municipality logos) as directories in `directory`."""
+    from forms_engine.settings import filesystem_storage
+
+    return {
+        **settings.STORAGES,
+        "default": filesystem_storage(directory / "media"),
+        "uploads": filesystem_storage(directory / "uploads"),
+        "casefiles": filesystem_storage(directory / "casefiles"),
+    }
+
+
+def stored_files(alias: str) -> list[str]:
+    """Every file name in the storage `alias` ("uploads", "casefiles"), through the storage
+    API (works for any backend), sorted."""
+    from forms_engine.core.storage import file_storage
+
+    storage = file_storage(alias)
+
+    def walk(directory: str) -> list[str]:
+        try:
+            directories, files = storage.listdir(directory)
+        except FileNotFoundError:
+            return []
+        names = [f"{directory}/{f}" if directory else f for f in files]
+        for sub in directories:
+            names += walk(f"{directory}/{sub}" if directory else sub)
+        return names
+
+    return sorted(walk(""))
+
+
 @pytest.fixture(autouse=True)
 def _uploads_in_tmp(settings, tmp_path):
     """Uploaded bytes and case files go to a per-test directory, never into var/."""
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
+    settings.STORAGES = storages_in(tmp_path)
 
 
 def _library_load() -> None:
@@ -38,8 +70,26 @@ def _library_load() -> None:
     demo_setup(path=FIXTURES / "demo.json")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_tmp(tmp_path_factory):
+    """The default storage (municipality logos from demo_setup) writes to a directory of
+    this test session, never into var/media."""
+    from django.test import override_settings
+
+    from forms_engine.settings import filesystem_storage
+
+    directory = tmp_path_factory.mktemp("media")
+    media = override_settings(
+        MEDIA_ROOT=directory,
+        STORAGES={**settings.STORAGES, "default": filesystem_storage(directory)},
+    )
+    media.enable()
+    yield
+    media.disable()
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(_media_in_tmp, django_db_setup, django_db_blocker):
     """The test database, with the shipped library loaded once for the whole session.
 
     Every test runs in a transaction that is rolled back, so it sees the library as loaded

@@ -19,7 +19,7 @@ NUL = "%00"
 @pytest.fixture
 def world(published_processes, musterstadt):
     client = Client(raise_request_exception=False)
-    client.post(reverse("citizen:start", args=[HST]))
+    client.post(reverse("citizen:start", args=[HST]), {"municipality": "musterstadt"})
     draft = Draft.objects.get()
     case = file_case(published_processes[HST], musterstadt, sample(HST, "valid-normaler-hund"))
     return client, draft, case
@@ -82,5 +82,5 @@ def test_a_nul_in_any_url_or_parameter_is_never_a_server_error(world, clerk_steu
 def test_a_nul_in_the_session_cookie_is_ignored(published_processes):
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "abc\x00def"
-    response = client.post(reverse("citizen:start", args=[HST]))
+    response = client.post(reverse("citizen:start", args=[HST]), {"municipality": "musterstadt"})
     assert response.status_code == 302

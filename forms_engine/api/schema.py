@@ -74,8 +74,12 @@ LINKS = {
             "parameters": VERSION_PARAMETERS,
         },
         "Submission": {
+            # a municipality takes submissions on the version it offers
             "operationId": "processes_versions_submissions_create",
-            "parameters": VERSION_PARAMETERS,
+            "parameters": {
+                "process_id": "$response.body#/0/id",
+                "version": "$response.body#/0/municipalities/0/version",
+            },
             "requestBody": {"municipality": "$response.body#/0/municipalities/0/ars"},
         },
     },

@@ -22,16 +22,29 @@ class PublisherSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class OfferingSerializer(MunicipalitySerializer):
+    version = serializers.CharField(
+        help_text="Die Version, die diese Kommune anbietet: Einreichungen für diese Kommune "
+        "gehen an diese Version / the version this municipality offers; submit to it"
+    )
+    sha256 = serializers.CharField(help_text="SHA-256 dieser Version")
+
+
 class ProcessListItemSerializer(serializers.Serializer):
     id = serializers.CharField(
         help_text="Prozesskennung, eindeutig je Herausgeber / process id, unique per publisher"
     )
     publisher = PublisherSerializer()
-    version = serializers.CharField(help_text="aktuelle veröffentlichte Version (semver)")
+    version = serializers.CharField(
+        help_text="aktuelle (höchste) veröffentlichte Version (semver); jede Kommune bietet "
+        "ihre eigene an (municipalities[].version)"
+    )
     title = I18nTextSerializer()
     summary = I18nTextSerializer(required=False, allow_null=True)
     sha256 = serializers.CharField()
-    municipalities = MunicipalitySerializer(many=True)
+    municipalities = OfferingSerializer(
+        many=True, help_text="Kommunen, die die Leistung jetzt anbieten, mit ihrer Version"
+    )
 
 
 class ProcessVersionSerializer(serializers.Serializer):

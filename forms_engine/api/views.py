@@ -21,7 +21,7 @@ from forms_engine.catalog.exceptions import AmbiguousProcess
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
     current_versions,
-    municipalities_offering_each,
+    open_offerings,
     version_definition,
     version_get,
 )
@@ -162,10 +162,22 @@ class ProcessListView(APIView):
         responses=ProcessListItemSerializer(many=True),
     )
     def get(self, request):
+        # Each municipality offers its own pinned version: submissions for it go there.
+        # (Light rows: one per open activation, no Activation object each.)
+        offerings: dict[int, list[dict]] = {}
+        for offering in open_offerings():
+            municipality = offering.municipality
+            offerings.setdefault(offering.process.pk, []).append(
+                {
+                    "ars": municipality.ars,
+                    "name": municipality.name,
+                    "slug": municipality.slug,
+                    "version": offering.version.version,
+                    "sha256": offering.version.sha256,
+                }
+            )
         items = []
-        versions = current_versions()
-        offering = municipalities_offering_each([v.process for v in versions])
-        for version in versions:
+        for version in current_versions():
             doc = version.definition
             items.append(
                 {
@@ -175,7 +187,9 @@ class ProcessListView(APIView):
                     "title": i18n(doc.get("title")),
                     "summary": i18n(doc.get("summary")),
                     "sha256": version.sha256,
-                    "municipalities": offering[version.process.pk],
+                    "municipalities": sorted(
+                        offerings.get(version.process_id, []), key=lambda m: m["name"]
+                    ),
                 }
             )
         return Response(ProcessListItemSerializer(items, many=True).data)
@@ -418,10 +432,12 @@ class SubmissionView(APIView):
                 [error(e.pointer, e.message, e.message_en, e.code) for e in exc.errors]
             )
         except SubmissionRefused as exc:
+            # version_not_offered: 409, the municipality offers another version of the
+            # process (GET processes/ names it per municipality).
             if exc.code in {"version_retired", "version_not_published"}:
                 code = status.HTTP_404_NOT_FOUND
                 pointer = ""
-            elif exc.code == "key_reused":
+            elif exc.code in {"key_reused", "version_not_offered"}:
                 code, pointer = status.HTTP_409_CONFLICT, ""
             else:
                 code, pointer = status.HTTP_400_BAD_REQUEST, "/municipality"

@@ -2,7 +2,8 @@
 
 German, tagged (PDF/UA-1), with the stored answers (`antworten.json`) and the composed
 data schema of the pinned version (`datenschema.json`) embedded as files. Exactly one per
-case (`CaseDocument` kind `casefile`, unique constraint); bytes under CASEFILE_ROOT.
+case (`CaseDocument` kind `casefile`, unique constraint); bytes in the "casefiles" storage
+(`core.storage`), so any worker writes it and any web node serves it.
 
 Identity: achieved level and means, the attributes the ID confirmed, and the bPK2 only
 as a shortened SHA-256 (the pseudonym itself is a key into the citizen's account and
@@ -11,6 +12,10 @@ stays in the database). Payment: status, amount, Kassenzeichen, method, transact
 Supplements (Nachträge): `supplement_render(*, case, message)` appends one dated PDF per
 answer of the citizen in the postbox (`CaseDocument` kind `supplement`): the question,
 the answer and the files sent with it (name, type, size, SHA-256).
+
+Letterhead (both): the case's municipality (`catalog.letterhead.municipality_letterhead`):
+its logo (alt text "Logo <name>"), name, the responsible authority and its e-mail, the
+address and contact line; from page 2 on the name and authority run in the page header.
 """
 
 from __future__ import annotations
@@ -19,9 +24,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import secrets
-import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,9 +33,11 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from forms_engine.catalog.letterhead import municipality_letterhead
 from forms_engine.catalog.selectors import bound_definition
 from forms_engine.core.formatting import date_de, i18n, money
 from forms_engine.core.pdf import html_to_pdf
+from forms_engine.core.storage import CASEFILES, file_delete, file_open, file_read, file_save
 from forms_engine.core.summary import answer_sections
 
 from .models import Case, CaseDocument, IdentityLevel, PaymentStatus
@@ -152,6 +157,7 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
         "ars": case.municipality.ars,
         "authority": case.authority.name,
         "authority_email": case.authority.email,
+        "letterhead": municipality_letterhead(case.municipality, case.authority),
         "received": datetime_de(case.submitted_at),
         "applicant": case.applicant_name,
         "language": {"de": "Deutsch", "en": "Englisch"}.get(case.language, case.language),
@@ -336,29 +342,10 @@ def casefile_pdf(case: Case, *, lang: str = "de") -> bytes:
 # --- storage and service -------------------------------------------------------------------------
 
 
-def _path(storage_name: str) -> Path:
-    root = Path(settings.CASEFILE_ROOT).resolve()
-    path = (root / storage_name).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError("storage name leaves CASEFILE_ROOT")
-    return path
-
-
 def _store(content: bytes) -> str:
-    """Write `content` under a random name (atomically: temp file, then rename)."""
+    """Store `content` in the casefiles storage under a random name; returns the name."""
     token = secrets.token_hex(16)
-    storage_name = f"{token[:2]}/{token}.pdf"
-    path = _path(storage_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return storage_name
+    return file_save(CASEFILES, f"{token[:2]}/{token}.pdf", content)
 
 
 def _existing(case_id) -> CaseDocument | None:
@@ -369,8 +356,8 @@ def casefile_render(*, case_id) -> CaseDocument:
     """Render and store the case file of a case; idempotent.
 
     If the case already has its case file, that document is returned unchanged. Otherwise
-    the PDF is rendered (outside any lock: it takes a while), written under CASEFILE_ROOT
-    with a random name, recorded as `CaseDocument(kind=casefile)` and
+    the PDF is rendered (outside any lock: it takes a while), stored in the casefiles
+    storage under a random name, recorded as `CaseDocument(kind=casefile)` and
     `Case.casefile_rendered_at` is set. A concurrent render that loses the race on the
     unique constraint deletes its own file and returns the winner's document.
     Raises `Case.DoesNotExist` for an unknown case.
@@ -397,7 +384,7 @@ def casefile_render(*, case_id) -> CaseDocument:
                 casefile_rendered_at=timezone.now(), updated_at=timezone.now()
             )
     except IntegrityError:
-        _path(storage_name).unlink(missing_ok=True)
+        file_delete(CASEFILES, storage_name)
         winner = _existing(case_id)
         if winner is None:
             raise
@@ -406,8 +393,23 @@ def casefile_render(*, case_id) -> CaseDocument:
 
 
 def casefile_open(document: CaseDocument) -> bytes:
-    """The stored bytes of a case document (callers check permissions first)."""
-    return _path(document.storage_name).read_bytes()
+    """The stored bytes of a case document (callers check permissions first).
+
+    Raises `FileNotFoundError` if the storage has no such file.
+    """
+    return file_read(CASEFILES, document.storage_name)
+
+
+def document_stream(document: CaseDocument):
+    """The stored case document opened for reading (binary), for a streamed download; the
+    caller (a `FileResponse`) closes it. Raises `FileNotFoundError` if it is missing.
+    Callers check permissions first."""
+    return file_open(CASEFILES, document.storage_name)
+
+
+def document_file_delete(document: CaseDocument) -> bool:
+    """Delete the stored bytes of a case document (not its row); True if they were there."""
+    return file_delete(CASEFILES, document.storage_name)
 
 
 def casefile_embedded(pdf_bytes: bytes) -> dict[str, bytes]:
@@ -431,6 +433,7 @@ def supplement_context(case: Case, message) -> dict:
         "process_title": i18n(definition.title, "de"),
         "authority": case.authority.name,
         "municipality": case.municipality.name,
+        "letterhead": municipality_letterhead(case.municipality, case.authority),
         "applicant": case.applicant_name,
         "created_date": timezone.localtime(now, BERLIN).strftime("%d.%m.%Y"),
         "created": datetime_de(now),
@@ -484,4 +487,4 @@ def supplement_render(*, case: Case, message) -> CaseDocument:
 
 def supplement_discard(document: CaseDocument) -> None:
     """Delete the bytes of a supplement whose transaction did not commit."""
-    _path(document.storage_name).unlink(missing_ok=True)
+    document_file_delete(document)

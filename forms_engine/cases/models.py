@@ -174,7 +174,8 @@ class ReferenceCounter(models.Model):
 class CaseDocument(models.Model):
     """A PDF belonging to a case: the case file (exactly one) and later dated supplements.
 
-    Bytes live under settings.CASEFILE_ROOT (never served without a permission check).
+    The bytes live in the "casefiles" storage under `storage_name` (`core.storage`) and are
+    never served without a permission check.
     """
 
     class Kind(models.TextChoices):

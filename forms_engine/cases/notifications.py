@@ -22,6 +22,9 @@ can reach the citizen another way.
 
 Texts: templates/email/ (plain text; German first, the English text below it when the
 case was filed in English). Links are absolute: settings.FORMS_SITE_URL + the path.
+Every e-mail goes out in the name of the case's municipality
+(`catalog.letterhead.municipality_email`: From "<name> – Bürgerservice online",
+Reply-To the authority, the municipality's signature with its legal pages).
 """
 
 from __future__ import annotations
@@ -29,11 +32,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from forms_engine.catalog.letterhead import municipality_email
 from forms_engine.core.audit import audit_log
 
 from .models import Case, CaseDocument, CaseMessage, CaseStatusChange, CitizenNotice
@@ -110,6 +113,18 @@ def _subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(template, context).split())
 
 
+def _email(case: Case, template: str, context: dict):
+    """The e-mail `template` (and `<template>_subject`) in the name of the case's municipality."""
+    return municipality_email(
+        municipality=case.municipality,
+        authority=case.authority,
+        subject=_subject(f"email/{template}_subject.txt", context),
+        body=render_to_string(f"email/{template}.txt", context),
+        to=[case.applicant_email],
+        english=case.language == "en",
+    )
+
+
 @transaction.atomic
 def case_receipt_send(*, case_id) -> bool | None:
     """Send the receipt of a submitted case once.
@@ -137,12 +152,7 @@ def case_receipt_send(*, case_id) -> bool | None:
 
     document = CaseDocument.objects.get(case=case, kind=CaseDocument.Kind.CASEFILE)
     context = {**_context(case), **_invoice_context(case)}
-    message = EmailMessage(
-        _subject("email/receipt_subject.txt", context),
-        render_to_string("email/receipt.txt", context),
-        None,
-        [case.applicant_email],
-    )
+    message = _email(case, "receipt", context)
     message.attach(document.file_name, casefile_open(document), "application/pdf")
     message.send()
     case.citizen_notified_at = timezone.now()
@@ -194,12 +204,7 @@ def status_change_notify(*, change_id: int) -> bool:
         "changed_de": _when(change.changed_at, "de"),
         "changed_en": _when(change.changed_at, "en"),
     }
-    EmailMessage(
-        _subject("email/status_change_subject.txt", context),
-        render_to_string("email/status_change.txt", context),
-        None,
-        [case.applicant_email],
-    ).send()
+    _email(case, "status_change", context).send()
     change.citizen_notified_at = timezone.now()
     change.citizen_notice = CitizenNotice.SENT
     change.save(update_fields=["citizen_notified_at", "citizen_notice"])
@@ -234,12 +239,7 @@ def message_new_send(*, message_id: int) -> bool:
         "sent_de": _when(message.created_at, "de"),
         "sent_en": _when(message.created_at, "en"),
     }
-    EmailMessage(
-        _subject("email/message_new_subject.txt", context),
-        render_to_string("email/message_new.txt", context),
-        None,
-        [case.applicant_email],
-    ).send()
+    _email(case, "message_new", context).send()
     message.citizen_notified_at = timezone.now()
     message.citizen_notice = CitizenNotice.SENT
     message.save(update_fields=["citizen_notified_at", "citizen_notice"])

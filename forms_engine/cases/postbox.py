@@ -32,7 +32,6 @@ case status to `status_v6` (`query` → `ACTION_REQUIRED`, see `ZBP_STATUS`).
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from django.db import transaction
 from django.http import Http404
@@ -250,13 +249,10 @@ def message_send_to_citizen(
 
 
 def _discard(uploads) -> None:
-    from forms_engine.citizen.uploads import _storage_path
+    from forms_engine.citizen.uploads import upload_file_delete
 
     for upload in uploads:
-        try:
-            Path(_storage_path(upload.storage_name)).unlink(missing_ok=True)
-        except (OSError, ValueError):
-            logger.warning("Could not delete the bytes of upload %s", upload.pk)
+        upload_file_delete(upload)  # a storage error is logged there
 
 
 def message_reply_from_citizen(*, case: Case, in_reply_to, body: str, files=()) -> CaseMessage:

@@ -13,19 +13,17 @@
 
 The periods come from the compiled definition of the pinned version (`.retention`).
 "Older than N days" means `timestamp + N days <= now`. Every deletion and reduction is
-written to the audit log with the hashes and counts of what went. Files are deleted after
-the database commit, so a rolled back reduction never points to missing bytes.
+written to the audit log with the hashes and counts of what went. Files are deleted from
+their storage (`core.storage`: the shared volume or the bucket) after the database commit,
+so a rolled back reduction never points to missing bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -34,11 +32,11 @@ from forms_engine.catalog.models import ProcessVersion
 from forms_engine.catalog.selectors import version_definition
 from forms_engine.citizen.models import Draft, Upload
 from forms_engine.core.audit import audit_log
+from forms_engine.core.storage import CASEFILES, UPLOADS, file_delete
 from forms_engine.definitions import canonical_json
 
 from .models import Case, CaseDocument, CaseNote, CaseStatusChange
 
-logger = logging.getLogger(__name__)
 CLOSED = (Case.Status.APPROVED, Case.Status.REJECTED)
 
 
@@ -57,46 +55,24 @@ def _retention(version: ProcessVersion) -> dict:
     return version_definition(version).retention
 
 
-def _inside(root, relative: str) -> Path | None:
-    base = Path(root).resolve()
-    path = (base / relative).resolve()
-    return path if base in path.parents else None
+# A stored file: (storage alias, name in that storage).
+StoredFile = tuple[str, str]
 
 
-def _upload_paths(upload: Upload) -> list[Path]:
-    path = _inside(settings.UPLOAD_ROOT, f"{upload.storage_name[:2]}/{upload.storage_name}")
-    return [path] if path else []
+def _upload_files(upload: Upload) -> list[StoredFile]:
+    return [(UPLOADS, upload.storage_name)] if upload.storage_name else []
 
 
-def _document_paths(document: CaseDocument) -> list[Path]:
-    # The case file module owns the layout; ask it when it says, else try both layouts
-    # this project uses (flat, and sharded by the first two characters like uploads).
-    try:
-        from . import casefile
-    except ImportError:
-        casefile = None
-    locate = getattr(casefile, "casefile_path", None)
-    if locate is not None:
-        return [Path(locate(document))]
-    name = document.storage_name
-    candidates = [
-        _inside(settings.CASEFILE_ROOT, name),
-        _inside(settings.CASEFILE_ROOT, f"{name[:2]}/{name}"),
-    ]
-    return [p for p in candidates if p is not None]
+def _document_files(document: CaseDocument) -> list[StoredFile]:
+    return [(CASEFILES, document.storage_name)] if document.storage_name else []
 
 
-def _delete_files_after_commit(paths: list[Path], report: RetentionReport) -> None:
+def _delete_files_after_commit(files: list[StoredFile], report: RetentionReport) -> None:
     def delete() -> None:
-        for path in paths:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                continue
-            except OSError:
-                logger.exception("Retention could not delete %s", path)
-                continue
-            report.files_deleted += 1
+        for alias, name in files:
+            # A missing file is skipped, a failing storage logged (core.storage.file_delete).
+            if file_delete(alias, name):
+                report.files_deleted += 1
 
     transaction.on_commit(delete)
 
@@ -137,7 +113,7 @@ def _draft_delete(*, draft_id, cutoff, report: RetentionReport) -> None:
     if draft is None:
         return  # resumed or submitted meanwhile
     uploads = list(Upload.objects.filter(draft=draft, case__isnull=True))
-    paths = [p for u in uploads for p in _upload_paths(u)]
+    files = [f for u in uploads for f in _upload_files(u)]
     Upload.objects.filter(pk__in=[u.pk for u in uploads]).delete()
     draft.delete()
     report.drafts_deleted += 1
@@ -154,7 +130,7 @@ def _draft_delete(*, draft_id, cutoff, report: RetentionReport) -> None:
             "upload_count": len(uploads),
         },
     )
-    _delete_files_after_commit(paths, report)
+    _delete_files_after_commit(files, report)
 
 
 def _orphan_uploads_delete(*, now, report: RetentionReport) -> None:
@@ -184,7 +160,7 @@ def _orphan_uploads_delete(*, now, report: RetentionReport) -> None:
                     "reason": "owner_token_expired",
                 },
             )
-            _delete_files_after_commit(_upload_paths(upload), report)
+            _delete_files_after_commit(_upload_files(upload), report)
 
 
 @transaction.atomic
@@ -198,8 +174,8 @@ def _case_reduce(*, case_id, now, days: int, report: RetentionReport) -> None:
         return  # reopened or reduced meanwhile
     uploads = list(Upload.objects.filter(case=case))
     documents = list(CaseDocument.objects.filter(case=case))
-    paths = [p for u in uploads for p in _upload_paths(u)]
-    paths += [p for d in documents for p in _document_paths(d)]
+    files = [f for u in uploads for f in _upload_files(u)]
+    files += [f for d in documents for f in _document_files(d)]
     data = {
         "answers_sha256": hashlib.sha256(canonical_json(case.answers)).hexdigest(),
         "uploads": [u.sha256 for u in uploads],
@@ -224,4 +200,4 @@ def _case_reduce(*, case_id, now, days: int, report: RetentionReport) -> None:
     report.cases_reduced += 1
     report.uploads_deleted += len(uploads)
     audit_log(actor="system", action="retention.case_reduced", case_id=case.pk, data=data)
-    _delete_files_after_commit(paths, report)
+    _delete_files_after_commit(files, report)

@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.utils.translation import gettext_lazy as _
 
+from .admin_versions import ActivationVersionAdminMixin
 from .exceptions import CatalogError
 from .models import Activation, Authority, Municipality, Process, ProcessVersion, Publisher
 from .services import (
@@ -255,6 +256,7 @@ class ProcessVersionAdmin(admin.ModelAdmin):
                     self.message_user(
                         request, f"{version}: Warnung / warning: {warning}", level=messages.WARNING
                     )
+                self._report_moves(request, published)
 
     @admin.action(description=_("zurückziehen (mit Frist für begonnene Anträge)"))
     def retire(self, request, queryset):
@@ -281,9 +283,29 @@ class ProcessVersionAdmin(admin.ModelAdmin):
                     f"{version}: zurückgezogen, begonnene Anträge bis {until} / "
                     f"retired, started applications until {until}",
                 )
+                self._report_moves(request, retired)
+
+    def _report_moves(self, request, version):
+        """Which offerings moved to another version with this publication or retirement."""
+        for move in getattr(version, "offering_moves", []):
+            name = move.activation.municipality.name
+            if move.moved:
+                self.message_user(
+                    request,
+                    f"{name}: bietet jetzt Version {move.version.version} an / "
+                    f"now offers version {move.version.version}",
+                )
+            else:
+                self.message_user(
+                    request,
+                    f"{name}: bleibt bei Version {move.activation.version.version}, "
+                    f"neuere Version verfügbar ({move.message}) / stays on version "
+                    f"{move.activation.version.version} ({move.message_en})",
+                    level=messages.WARNING,
+                )
 
 
 @admin.register(Activation)
-class ActivationAdmin(admin.ModelAdmin):
+class ActivationAdmin(ActivationVersionAdminMixin, admin.ModelAdmin):
     list_display = ["process", "municipality", "authority", "is_active"]
     list_filter = ["municipality", "is_active"]

@@ -85,6 +85,80 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.ars})"
 
+    def clean(self) -> None:
+        """The profile fits the citizen pages: the short name is no page of the
+        installation, the host name is a bare host used by no other municipality, the house
+        colour reaches 4.5:1 against white (WCAG 1.4.3), a newly uploaded logo is a PNG,
+        JPEG, WebP or safe SVG of at most 512 KiB, and the parent is no descendant."""
+        from django.core.exceptions import ValidationError
+
+        from . import profile
+
+        errors: dict[str, list[str]] = {}
+        if self.slug and (problem := profile.slug_problem(self.slug)):
+            errors["slug"] = [problem]
+        if self.host:
+            self.host = profile.normalize_host(self.host)
+            if problem := profile.host_problem(self.host):
+                errors["host"] = [problem]
+            elif type(self).objects.filter(host__iexact=self.host).exclude(pk=self.pk).exists():
+                errors["host"] = [
+                    f"Der Hostname „{self.host}“ gehört schon einer anderen Kommune. / "
+                    f"The host name '{self.host}' already belongs to another municipality."
+                ]
+        if self.primary_color:
+            if problem := profile.color_problem(self.primary_color):
+                errors["primary_color"] = [problem]
+            else:
+                self.primary_color = profile.normalize_hex(self.primary_color)
+        if problem := self._logo_problem():
+            errors["logo"] = [problem]
+        if problem := self._parent_problem():
+            errors["parent"] = [problem]
+        if errors:
+            raise ValidationError(errors)
+
+    def _logo_problem(self) -> str:
+        """Checks a logo that is not stored yet (a new upload); stored ones were checked."""
+        from . import profile
+
+        logo = self.logo
+        if not logo or getattr(logo, "_committed", True):
+            return ""
+        upload = logo.file
+        if getattr(upload, "size", 0) and upload.size > profile.LOGO_MAX_BYTES:
+            return (
+                f"Das Logo ist {upload.size // 1024} KiB groß; erlaubt sind höchstens 512 KiB. / "
+                f"The logo is {upload.size // 1024} KiB; at most 512 KiB are allowed."
+            )
+        upload.seek(0)
+        data = upload.read(profile.LOGO_MAX_BYTES + 1)
+        upload.seek(0)
+        try:
+            media_type = profile.logo_check(data)
+        except profile.LogoRefused as refused:
+            return str(refused)
+        # Stored under a name with the sniffed type's extension, whatever the upload said.
+        stem = (logo.name or "logo").rsplit("/", 1)[-1].rsplit(".", 1)[0] or "logo"
+        logo.name = stem[:80] + profile.LOGO_TYPES[media_type]
+        return ""
+
+    def _parent_problem(self) -> str:
+        if self.parent_id is None:
+            return ""
+        seen = {self.pk} if self.pk else set()
+        current = self.parent
+        while current is not None:
+            if current.pk in seen or current.pk == self.pk:
+                return (
+                    "Die übergeordnete Körperschaft darf nicht die Kommune selbst oder eine "
+                    "ihrer Mitgliedskommunen sein. / The parent must not be the municipality "
+                    "itself or one of its members."
+                )
+            seen.add(current.pk)
+            current = current.parent
+        return ""
+
 
 class Authority(models.Model):
     """An authority (Behörde / Fachbereich) of a municipality; it works the cases."""
@@ -366,7 +440,7 @@ class Activation(models.Model):
     # Empty: the process takes no online payment here (or the demo stand-in where enabled).
     payment_backend = models.CharField(_("Bezahldienst"), max_length=50, blank=True)
     payment_options = models.JSONField(_("Anbindung des Bezahldienstes"), default=dict, blank=True)
-    # Values of the parameters the offered (current published) version declares, name →
+    # Values of the parameters the pinned (offered) version declares, name →
     # value; checked with `parameter_values_check` in `clean()`. Drafts copy them at start.
     parameter_values = models.JSONField(_("Parameterwerte"), default=dict, blank=True)
     # Identity: the plugin and the minimum level a citizen needs here; never below what
@@ -437,6 +511,7 @@ class Activation(models.Model):
                 errors.setdefault(field, []).append(
                     f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
                 )
+        errors.update(self._identity_errors())
         errors.update(self._version_errors())
         errors.update(self._date_errors())
         if "version" not in errors:
@@ -483,6 +558,26 @@ class Activation(models.Model):
                 ]
             }
         return {}
+
+    # The trust levels of the identity plugins (identity.base.LEVELS, which sits above
+    # the catalog), without "none": a minimum can only raise the definition's level.
+    MIN_LEVELS = ("basis", "substanziell", "hoch")
+
+    def _identity_errors(self) -> dict[str, list[str]]:
+        from forms_engine.core.registry import registry_for
+
+        errors: dict[str, list[str]] = {}
+        if self.identity_min_level and self.identity_min_level not in self.MIN_LEVELS:
+            errors["identity_min_level"] = [
+                "Unbekanntes Vertrauensniveau (basis, substanziell oder hoch). / "
+                "Unknown trust level (basis, substanziell or hoch)."
+            ]
+        if self.identity_backend and self.identity_backend not in registry_for("identity"):
+            errors["identity_backend"] = [
+                f"Unbekannter Identifizierungsdienst „{self.identity_backend}“. / "
+                f"Unknown identity plugin '{self.identity_backend}'."
+            ]
+        return errors
 
     def _date_errors(self) -> dict[str, list[str]]:
         if (

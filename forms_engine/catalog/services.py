@@ -25,6 +25,7 @@ from forms_engine.definitions import (
     load_definition,
 )
 
+from .demo import DemoSetupError, DemoSetupResult, demo_setup  # noqa: F401 (the demo data service)
 from .exceptions import ImmutableVersionError, InvalidTransition, PublishRefused
 from .models import Process, ProcessVersion, Publisher
 
@@ -174,6 +175,11 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     the version is a draft. After publishing, the row never changes again. Warnings
     (`definition_warnings`) never refuse; they are logged and left on the returned
     instance as `publish_warnings` (list[Problem]) for the caller to show.
+
+    Follow patches, in the same transaction: every activation with `follow_patches` pinned
+    to the same MAJOR.MINOR with a lower PATCH moves to this version when its parameter
+    values fit (`activation_upgrade`, reason "follow_patches"); one whose values do not fit
+    stays, with a warning logged. `offering_moves` (list[OfferingMove]) says which.
     """
     locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != ProcessVersion.Status.DRAFT:
@@ -213,6 +219,9 @@ def process_version_publish(*, version: ProcessVersion) -> ProcessVersion:
     locked.publish_warnings = definition_warnings(locked.definition)
     for warning in locked.publish_warnings:
         logger.warning("Published %s with a warning: %s", locked, warning)
+    # In the same transaction: the publication and the moves of the offerings that follow
+    # patch releases commit (or fail) together.
+    locked.offering_moves = _follow_patches(locked)
     return locked
 
 
@@ -233,6 +242,10 @@ def process_version_retire(
     `case_submit` refuses them with `version_retired`. API submissions (no draft) are
     refused at once. `InvalidTransition` unless published, or when `grace_days` is not a
     whole number from 0 to `RETIRE_GRACE_MAX_DAYS`. The definition stays untouched.
+
+    Activations pinned to it move to the process's current version where their parameter
+    values fit (`activation_upgrade`, reason "retire"); the others stay pinned and offer
+    nothing new until an administrator moves them. `offering_moves` says which.
     """
     if (
         isinstance(grace_days, bool)
@@ -254,11 +267,67 @@ def process_version_retire(
     locked.retired_at = now
     locked.submit_until = now + dt.timedelta(days=grace_days)
     locked.save(update_fields=["status", "retired_at", "submit_until"])
-    _repin_after_retire(locked)
+    locked.offering_moves = _repin_after_retire(locked)
     return locked
 
 
-def _repin_after_retire(retired: ProcessVersion) -> None:
+@dataclass
+class OfferingMove:
+    """What happened to one activation when a version was published or retired: `moved`
+    to `version`, or it stays (`message` / `message_en` say why)."""
+
+    activation: object
+    version: ProcessVersion
+    moved: bool
+    message: str = ""
+    message_en: str = ""
+
+
+def _move_offerings(*, activations, target: ProcessVersion, reason: str) -> list[OfferingMove]:
+    """Move each of `activations` to `target` where its parameter values fit (each in its
+    own savepoint); the others stay, with a warning in the log and in the result."""
+    results = []
+    for activation in activations:
+        try:
+            with transaction.atomic():
+                activation_upgrade(activation=activation, version=target, reason=reason)
+        except InvalidTransition as exc:
+            logger.warning(
+                "activation %s (%s) stays on %s, not moved to %s (%s): %s",
+                activation.pk,
+                activation,
+                activation.version and activation.version.version,
+                target.version,
+                reason,
+                exc.message_en,
+            )
+            results.append(OfferingMove(activation, target, False, exc.message, exc.message_en))
+        else:
+            results.append(OfferingMove(activation, target, True))
+    return results
+
+
+def _follow_patches(published: ProcessVersion) -> list[OfferingMove]:
+    """Activations with `follow_patches` pinned to the same MAJOR.MINOR with a lower PATCH
+    move to `published` where their parameter values fit it; never across minor or major."""
+    from forms_engine.definitions import version_step
+
+    from .models import Activation
+
+    candidates = [
+        activation
+        for activation in Activation.objects.filter(
+            process_id=published.process_id, follow_patches=True, version__isnull=False
+        )
+        .select_related("version", "municipality", "process")
+        .defer("version__definition")
+        .order_by("pk")
+        if version_step(activation.version.version, published.version) == "patch"
+    ]
+    return _move_offerings(activations=candidates, target=published, reason="follow_patches")
+
+
+def _repin_after_retire(retired: ProcessVersion) -> list[OfferingMove]:
     """Activations that offered `retired` move to the process's current version where
     their parameter values fit it; the others stay pinned and offer nothing new until an
     administrator moves them (`activation_upgrade`)."""
@@ -267,52 +336,94 @@ def _repin_after_retire(retired: ProcessVersion) -> None:
 
     target = current_version(retired.process)
     if target is None:
-        return
-    for activation in Activation.objects.filter(version=retired):
-        try:
-            activation_upgrade(activation=activation, version=target)
-        except InvalidTransition as exc:
-            logger.warning("activation %s stays on retired %s: %s", activation.pk, retired, exc)
+        return []
+    activations = (
+        Activation.objects.filter(version=retired)
+        .select_related("version", "municipality", "process")
+        .order_by("pk")
+    )
+    return _move_offerings(activations=activations, target=target, reason="retire")
+
+
+#: Why an offering moved (audit `activation.version_changed`, field `reason`).
+MOVE_REASONS = ("admin", "follow_patches", "retire")
 
 
 @transaction.atomic
-def activation_upgrade(*, activation, version: ProcessVersion, parameter_values=None):
-    """Move `activation` to another published `version` of its process (explicit, per
-    municipality). `parameter_values` replace the stored ones when given; they must fit the
-    new version's declarations, else `InvalidTransition` lists the problems and nothing
-    changes. Drafts and cases keep the version and values they started with."""
-    from forms_engine.definitions import parameter_values_check
+def activation_upgrade(
+    *, activation, version: ProcessVersion, parameter_values=None, by=None, reason="admin"
+):
+    """Move `activation` to another published `version` of its process (an explicit act per
+    municipality; or automatic: `follow_patches` on publish, `reason="retire"`).
 
-    from .selectors import version_definition
+    Contract: `parameter_values` replace the stored values when given; otherwise the stored
+    values are kept without those of parameters `version` no longer declares. They must fit
+    `version` (`parameter_values_check`), else `InvalidTransition` lists the problems and
+    nothing changes; also refused: another process's version, a version not published, the
+    version already offered. Writes an audit entry `activation.version_changed` (actor `by`,
+    a user, or "system"). Drafts and cases keep the version and values they started with.
+    Returns the activation (the caller's instance is updated too).
+    """
+    from forms_engine.core.audit import audit_log
 
-    if version.process_id != activation.process_id:
+    from .models import Activation
+    from .selectors import activation_upgrade_preview
+
+    if reason not in MOVE_REASONS:
+        raise ValueError(f"unknown reason {reason!r}")
+    locked = (
+        Activation.objects.select_for_update()
+        .select_related("version", "municipality", "process")
+        .get(pk=activation.pk)
+    )
+    preview = activation_upgrade_preview(locked, version, parameter_values=parameter_values)
+    if preview.refusal:
+        raise InvalidTransition(preview.refusal, preview.refusal_en)
+    if preview.parameter_problems:
+        problems = preview.parameter_problems
         raise InvalidTransition(
-            "Die Version gehört zu einer anderen Verwaltungsleistung.",
-            "The version belongs to another process.",
-        )
-    if version.status != ProcessVersion.Status.PUBLISHED:
-        raise InvalidTransition(
-            "Nur veröffentlichte Versionen können angeboten werden.",
-            "Only published versions can be offered.",
-        )
-    values = activation.parameter_values if parameter_values is None else parameter_values
-    values = values if isinstance(values, dict) else {}
-    problems = parameter_values_check(version_definition(version), values)
-    if problems:
-        raise InvalidTransition(
-            "Die Parameterwerte passen nicht zur Version "
-            f"{version.version}: " + "; ".join(f"{p.pointer}: {p.message}" for p in problems),
+            f"Die Parameterwerte passen nicht zur Version {version.version}: "
+            + "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems),
             f"The parameter values do not fit version {version.version}: "
-            + "; ".join(f"{p.pointer}: {p.message_en}" for p in problems),
+            + "; ".join(f"{p.pointer or '/'}: {p.message_en}" for p in problems),
+            problems=problems,
         )
-    previous = activation.version
+    previous = locked.version
+    before = locked.parameter_values if isinstance(locked.parameter_values, dict) else {}
+    values = preview.parameter_values
+    locked.version = version
+    locked.parameter_values = values
+    locked.save(update_fields=["version", "parameter_values", "updated_at"])
+    changed = sorted(
+        name for name in set(before) | set(values) if before.get(name) != values.get(name)
+    )
+    audit_log(
+        actor=by,
+        action="activation.version_changed",
+        data={
+            "activation": locked.pk,
+            "municipality": locked.municipality.slug,
+            "process": locked.process.identifier,
+            "from": previous.version if previous else None,
+            "to": version.version,
+            "step": preview.step,
+            "reason": reason,
+            "changed_parameters": changed,
+        },
+    )
+    logger.info(
+        "activation %s (%s): %s -> %s (%s, by %s)",
+        locked.pk,
+        locked,
+        previous and previous.version,
+        version.version,
+        reason,
+        by.get_username() if by is not None else "system",
+    )
     activation.version = version
     activation.parameter_values = values
-    activation.save(update_fields=["version", "parameter_values", "updated_at"])
-    logger.info(
-        "activation %s: %s -> %s", activation.pk, previous and previous.version, version.version
-    )
-    return activation
+    activation.updated_at = locked.updated_at
+    return locked
 
 
 @dataclass
@@ -469,159 +580,3 @@ def _sync_file(*, path: Path, entry: SyncEntry, report: SyncReport, publisher: P
         report.failed.append(entry)
         return
     report.created.append(entry)
-
-
-class DemoSetupError(Exception):
-    """fixtures/demo.json is malformed (German / English message)."""
-
-
-@dataclass
-class DemoSetupResult:
-    created: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        return [f"angelegt / created: {item}" for item in self.created] + self.notes
-
-
-def _clerk_specs(doc: dict) -> list[tuple[str, str, dict]]:
-    """(municipality slug, authority slug, user dict) from both supported layouts."""
-    specs = []
-    for muni in doc.get("municipalities", []):
-        for authority in muni.get("authorities", []):
-            for clerk in authority.get("clerks", []):
-                user = clerk if isinstance(clerk, dict) else {"username": clerk}
-                specs.append((muni["slug"], authority["slug"], user))
-    for clerk in doc.get("clerks", []):
-        authority = clerk.get("authority", "")
-        muni = clerk.get("municipality", "")
-        if "/" in authority and not muni:
-            muni, authority = authority.split("/", 1)
-        specs.append((muni, authority, clerk))
-    return specs
-
-
-@transaction.atomic
-def demo_setup(
-    *, path: Path | str, clerk_password: str | None = None, admin_password: str | None = None
-) -> DemoSetupResult:
-    """Create or update the demo municipalities, authorities, activations and clerks.
-
-    Contract: idempotent (a second run changes nothing). The file (fixtures/demo.json)::
-
-        {"municipalities": [{"name", "ars", "slug",
-            "authorities": [{"slug", "name", "email"?, "clerks"?: ["username" | {...}]}],
-            "activations": {"<process id>" | "<publisher slug>/<process id>":
-                            "<authority slug>"}}],
-         "clerks": [{"username", "municipality", "authority", "first_name"?, "last_name"?,
-                     "email"?}]}
-
-    Clerks get an unusable password unless `clerk_password` is given (then it is set on
-    every run). The superuser `admin` is created or updated only with `admin_password`.
-    Activations name processes by id (the installation's own library, `default_publisher`)
-    or as `<publisher slug>/<id>`; a process not yet synced is skipped with a note.
-    """
-    import json
-
-    from django.contrib.auth import get_user_model
-
-    from .models import Activation, Authority, Municipality
-
-    try:
-        doc = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DemoSetupError(f"demo.json unlesbar / unreadable: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("municipalities"), list):
-        raise DemoSetupError(
-            "demo.json braucht eine Liste „municipalities“ / needs a list 'municipalities'"
-        )
-    result = DemoSetupResult()
-    User = get_user_model()
-    own_library = default_publisher()
-    try:
-        for muni_doc in doc["municipalities"]:
-            muni, created = Municipality.objects.update_or_create(
-                slug=muni_doc["slug"],
-                defaults={"name": muni_doc["name"], "ars": muni_doc["ars"]},
-            )
-            if created:
-                result.created.append(f"Kommune {muni}")
-            for auth_doc in muni_doc.get("authorities", []):
-                authority, created = Authority.objects.update_or_create(
-                    municipality=muni,
-                    slug=auth_doc["slug"],
-                    defaults={"name": auth_doc["name"], "email": auth_doc.get("email", "")},
-                )
-                if created:
-                    result.created.append(f"Behörde {authority}")
-            for process_id, authority_slug in (muni_doc.get("activations") or {}).items():
-                # "<id>": the installation's own library; "<publisher slug>/<id>": another's.
-                publisher_slug, _, identifier = process_id.rpartition("/")
-                process = Process.objects.filter(
-                    publisher__slug=publisher_slug or own_library.slug,
-                    identifier=identifier,
-                ).first()
-                if process is None:
-                    result.notes.append(
-                        f"Hinweis: Leistung „{process_id}“ fehlt im Katalog (erst process_sync "
-                        f"ausführen). / Note: process '{process_id}' not in the catalog "
-                        "(run process_sync first)."
-                    )
-                    continue
-                authority = Authority.objects.get(municipality=muni, slug=authority_slug)
-                activation, created = Activation.objects.update_or_create(
-                    process=process,
-                    municipality=muni,
-                    defaults={"authority": authority, "is_active": True},
-                )
-                activation.full_clean()  # plugin options checked as for any activation
-                if created:
-                    result.created.append(f"Freischaltung {activation}")
-        for muni_slug, authority_slug, user_doc in _clerk_specs(doc):
-            authority = Authority.objects.get(municipality__slug=muni_slug, slug=authority_slug)
-            user, created = User.objects.get_or_create(
-                username=user_doc["username"],
-                defaults={
-                    "first_name": user_doc.get("first_name", ""),
-                    "last_name": user_doc.get("last_name", ""),
-                    "email": user_doc.get("email", ""),
-                },
-            )
-            if clerk_password:
-                if not user.check_password(clerk_password):
-                    user.set_password(clerk_password)
-                    user.save(update_fields=["password"])
-            elif created:
-                user.set_unusable_password()
-                user.save(update_fields=["password"])
-            authority.clerks.add(user)
-            if created:
-                result.created.append(f"Sachbearbeitung {user.username} ({authority})")
-    except (KeyError, TypeError) as exc:
-        raise DemoSetupError(
-            f"demo.json: Eintrag unvollständig ({exc}) / incomplete entry ({exc})"
-        ) from exc
-    except (Authority.DoesNotExist, ValueError) as exc:
-        raise DemoSetupError(f"demo.json: {exc}") from exc
-    if not clerk_password:
-        result.notes.append(
-            "Hinweis: Sachbearbeitungs-Konten haben kein nutzbares Passwort; "
-            "DEMO_CLERK_PASSWORD setzen, um sich anzumelden. / Note: clerk accounts have no "
-            "usable password; set DEMO_CLERK_PASSWORD to log in."
-        )
-    if admin_password:
-        admin, created = User.objects.get_or_create(
-            username="admin", defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created or not admin.check_password(admin_password) or not admin.is_superuser:
-            admin.is_staff = admin.is_superuser = True
-            admin.set_password(admin_password)
-            admin.save()
-        if created:
-            result.created.append("Superuser admin")
-    else:
-        result.notes.append(
-            "Hinweis: kein Admin-Konto angelegt (DEMO_ADMIN_PASSWORD nicht gesetzt). / "
-            "Note: no admin account created (DEMO_ADMIN_PASSWORD not set)."
-        )
-    return result

@@ -35,6 +35,9 @@ class Draft(models.Model):
     # The activation's parameter values when the draft was started: the draft keeps them
     # even if the municipality changes its values later (`selectors.draft_definition`).
     parameter_values = models.JSONField(default=dict, blank=True)
+    # The municipality's minimum identity level when the draft was started
+    # (`Activation.identity_min_level`; "" = the definition's own requirement).
+    identity_min_level = models.CharField(max_length=20, blank=True)
     submitted_case = models.OneToOneField(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
     )
@@ -52,8 +55,9 @@ class Draft(models.Model):
 class Upload(models.Model):
     """A file a citizen uploaded for an `x-upload` field.
 
-    Answers hold only the reference `upload:<uuid>`; bytes live under UPLOAD_ROOT and are
-    never served without a permission check.
+    Answers hold only the reference `upload:<uuid>`; the bytes live in the "uploads"
+    storage under `storage_name` (`core.storage`) and are never served without a
+    permission check.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -82,6 +86,7 @@ class Upload(models.Model):
         ProcessVersion, on_delete=models.PROTECT, related_name="uploads"
     )
     field_pointer = models.CharField(max_length=300)
+    # The file's name in the "uploads" storage (`ab/ab12…`, random, never the client's name).
     storage_name = models.CharField(max_length=200)
     original_name = models.CharField(max_length=255)
     media_type = models.CharField(max_length=100)

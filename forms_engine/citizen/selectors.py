@@ -27,6 +27,8 @@ from forms_engine.catalog.selectors import (
     Offering,
     activation_for,
     bound_definition,
+    municipality_by_slug,
+    municipality_for_host,
     offered_version,
     open_offerings,
     semver_key,
@@ -34,7 +36,7 @@ from forms_engine.catalog.selectors import (
     version_definition,
 )
 from forms_engine.catalog.selectors import shared_catalog as catalog_shared_catalog
-from forms_engine.identity.base import LEVELS, level_label, level_satisfies
+from forms_engine.identity.base import LEVELS, level_label, level_rank, level_satisfies
 
 from .models import Draft
 from .services import session_has_draft
@@ -104,14 +106,20 @@ def offer_definition(offer: Offer, municipality: Municipality):
     return bound_definition(offering.version, offering.parameter_values)
 
 
-def offer_get(process_id: str, *, publisher: str | None = None) -> Offer:
-    """The offer of the process with id `process_id` (404 if not offered anywhere).
+def offer_in(municipality: Municipality, process_id: str, *, publisher: str | None = None) -> Offer:
+    """The offer of the process with id `process_id` in `municipality` (404 if that
+    municipality does not offer it now). Where it offers several publishers' processes
+    with this id and no `publisher` (slug) is named: `AmbiguousProcess`."""
+    return _one_offer(
+        process_id,
+        open_offerings(
+            municipality=municipality, identifier=process_id, publisher=publisher or None
+        ),
+    )
 
-    Only that process's open activations are read (light `Offering`s). Where several publishers' processes
-    with this id are offered and no `publisher` (slug) is named, `AmbiguousProcess`
-    (catalog.exceptions) names them; the start page lets the citizen choose.
-    """
-    found = _offers_from(open_offerings(identifier=process_id, publisher=publisher or None))
+
+def _one_offer(process_id: str, offerings) -> Offer:
+    found = _offers_from(offerings)
     if not found:
         raise Http404
     if len(found) > 1:
@@ -120,6 +128,59 @@ def offer_get(process_id: str, *, publisher: str | None = None) -> Offer:
             sorted((o.process.publisher.slug, o.process.publisher.name) for o in found),
         )
     return found[0]
+
+
+def request_municipality(request) -> Municipality | None:
+    """The municipality whose own host name (`Municipality.host`) the request came to, or
+    None; looked up once per request and kept as `request.municipality`.
+
+    The host is Django's `request.get_host()`, i.e. checked against ALLOWED_HOSTS (a host
+    not allowed there never gets here: CommonMiddleware refuses it with 400 first).
+    """
+    if hasattr(request, "municipality"):
+        return request.municipality
+    from django.core.exceptions import DisallowedHost
+
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        host = ""
+    request.municipality = municipality_for_host(host) if host else None
+    return request.municipality
+
+
+def municipality_get(slug: str) -> Municipality:
+    """The municipality of the path `/<slug>/`; 404 for an unknown one."""
+    municipality = municipality_by_slug(slug)
+    if municipality is None:
+        raise Http404
+    return municipality
+
+
+def several_municipalities() -> bool:
+    """More than one municipality in the installation: the shared pages offer the finder."""
+    return Municipality.objects.count() > 1
+
+
+def member_of(municipality: Municipality, slug: str) -> Municipality | None:
+    """The member municipality `slug` of `municipality` (its `parent`), else None: the
+    finder sends a citizen of a member to the parent's offering with `?fuer=<slug>`."""
+    if not slug or len(slug) > 50:
+        return None
+    return Municipality.objects.filter(slug=slug, parent=municipality).first()
+
+
+def offer_get(process_id: str, *, publisher: str | None = None) -> Offer:
+    """The offer of the process with id `process_id` (404 if not offered anywhere).
+
+    Only that process's open activations are read (light `Offering`s). Where several
+    publishers' processes with this id are offered and no `publisher` (slug) is named,
+    `AmbiguousProcess` (catalog.exceptions) names them; the start page lets the citizen
+    choose.
+    """
+    return _one_offer(
+        process_id, open_offerings(identifier=process_id, publisher=publisher or None)
+    )
 
 
 def offers_named(process_id: str) -> list[Offer]:
@@ -134,13 +195,23 @@ def shared_catalog():
     return catalog_shared_catalog()
 
 
-def start_url(process: Process, *, shared: set[str] | None = None, qualified: bool = False) -> str:
-    """The start page of `process`. A process of another publisher than the installation's
+def start_url(
+    process: Process,
+    *,
+    municipality: Municipality | None = None,
+    shared: set[str] | None = None,
+    qualified: bool = False,
+) -> str:
+    """The start page of `process`: the shared one, or `municipality`'s own
+    (`/<slug>/leistungen/<id>/`). A process of another publisher than the installation's
     own (settings `FORMS_DEFAULT_PUBLISHER`) always carries `?herausgeber=<slug>`, so its
     link stays right when the id is used again elsewhere; the installation's own carries it
     where another publisher uses the same id (`shared`: the ids known to be shared; asked
     with one query when not given), or always with `qualified` (no query)."""
-    url = reverse("citizen:start", args=[process.identifier])
+    if municipality is not None:
+        url = reverse("citizen:municipality_start", args=[municipality.slug, process.identifier])
+    else:
+        url = reverse("citizen:start", args=[process.identifier])
     slug = process.publisher.slug
     if slug == settings.FORMS_DEFAULT_PUBLISHER[0] and not qualified:
         if shared is None:
@@ -162,8 +233,8 @@ class SubmitEligibility:
     """The answer of `submit_eligibility`. `code` is "" when submitting may go on.
 
     `code`, `message`, `message_en` are those of the `SubmissionRefused` that `case_submit`
-    raises (`version_retired`, `version_not_published`, `not_offered`, `draft_mismatch`,
-    `identity_level`). `submit_until` is set when the version is retired and the draft may
+    raises (`version_retired`, `version_not_published`, `not_offered`,
+    `version_not_offered`, `draft_mismatch`, `identity_level`). `submit_until` is set when the version is retired and the draft may
     still be submitted until then (`notice` / `notice_en` say so to the citizen).
     """
 
@@ -237,7 +308,9 @@ def submit_eligibility(
     - the version is published; a retired one only for a `draft` started on it, until
       the `submit_until` chosen at retiring, or after that when the draft was already
       paid (a completed payment is honoured); API submissions (no draft) never;
-    - the process is offered (active Activation) in `municipality`;
+    - the process is offered (active Activation) in `municipality`; without a draft (API)
+      on the version the municipality offers now (`version_not_offered`: a municipality
+      that moved on takes API submissions only on its new version);
     - the `draft`, if given, belongs to this version and municipality;
     - the identity reaches the version's `identity.level` (Schriftform: "hoch"): the
       draft's identity when a draft is given, else `identity` ({level, bpk2, …}).
@@ -269,13 +342,23 @@ def submit_eligibility(
             f"Diese Leistung wird in {municipality.name} nicht online angeboten.",
             f"This service is not offered online in {municipality.name}.",
         )
-    if draft is None and offered_version(activation) != version:
+    offered = offered_version(activation) if draft is None else None
+    if draft is None and offered != version:
         # Without a draft (API) only the version the municipality offers now; a draft
         # finishes on the version it started with.
+        hint = (
+            (
+                f" Angeboten wird Version {offered.version}.",
+                f" It offers version {offered.version}.",
+            )
+            if offered is not None
+            else ("", "")
+        )
         return SubmitEligibility(
             "version_not_offered",
-            f"{municipality.name} bietet diese Version des Antrags nicht (mehr) an.",
-            f"{municipality.name} does not offer this version of the application (any more).",
+            f"{municipality.name} bietet diese Version des Antrags nicht (mehr) an.{hint[0]}",
+            f"{municipality.name} does not offer this version of the application (any more)."
+            f"{hint[1]}",
         )
     if draft is not None and (
         draft.process_version_id != version.pk or draft.municipality_id != municipality.pk
@@ -290,6 +373,10 @@ def submit_eligibility(
     definition = version_definition(version)
     required = "hoch" if definition.schriftform else (definition.identity or {}).get("level")
     required = required or "none"
+    # The municipality's minimum level: the draft's snapshot, else (API) the activation's.
+    minimum = draft.identity_min_level if draft is not None else activation.identity_min_level
+    if level_rank(minimum) > level_rank(required):
+        required = minimum
     if not level_satisfies(_achieved_level(identity), required):
         return SubmitEligibility(
             "identity_level",
@@ -321,7 +408,8 @@ def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
         return {}
     return {
         "version_refusal": eligibility.text(lang),
-        "restart_url": start_url(draft.process_version.process),
+        # Starting again in the same municipality (its path, not the shared start page).
+        "restart_url": start_url(draft.process_version.process, municipality=draft.municipality),
     }
 
 
@@ -361,6 +449,21 @@ def draft_for_session(request, draft_id) -> Draft:
 _STEP_DRAFT_SQL: dict[str, str] = {}
 
 
+# What the pages of a draft show of its municipality (name, path, branding in the header and
+# footer); the step page reads them with the draft, other columns stay deferred.
+_BRANDING = (
+    "name",
+    "slug",
+    "kind",
+    "logo",
+    "primary_color",
+    "address",
+    "phone",
+    "email",
+    "website",
+)
+
+
 def _step_draft_sql(alias: str) -> str:
     sql = _STEP_DRAFT_SQL.get(alias)
     if sql is None:
@@ -368,7 +471,7 @@ def _step_draft_sql(alias: str) -> str:
             Draft.objects.using(alias)
             .filter(pk=uuid.UUID(int=0))
             .annotate(
-                step_municipality_name=F("municipality__name"),
+                **{f"step_municipality_{name}": F(f"municipality__{name}") for name in _BRANDING},
                 step_version_sha256=F("process_version__sha256"),
                 step_version_status=F("process_version__status"),
                 step_version_submit_until=F("process_version__submit_until"),
@@ -390,9 +493,9 @@ def draft_for_step(request, draft_id) -> Draft:
     """`draft_for_session` for the step page: the same access check, one prepared query.
 
     The draft comes with what the step page reads of its relations: `municipality` (id,
-    name) and `process_version` (id, sha256, `process` with id, identifier and its
-    `publisher`'s id and slug); their
-    other columns are deferred (loaded on access, as `definition` always was).
+    name, slug and what its branding shows) and `process_version` (id, sha256, `process`
+    with id, identifier and its `publisher`'s id and slug); their other columns are
+    deferred (loaded on access, as `definition` always was).
     """
     if not session_has_draft(request.session, draft_id):
         raise Http404
@@ -405,11 +508,11 @@ def draft_for_step(request, draft_id) -> Draft:
     draft = next(iter(Draft.objects.using(alias).raw(_step_draft_sql(alias), [pk])), None)
     if draft is None:
         raise Http404
-    draft.municipality = Municipality.from_db(
-        alias,
-        [Municipality._meta.pk.attname, "name"],
-        [draft.municipality_id, draft.step_municipality_name],
-    )
+    # from_db takes the values in the model's field order.
+    loaded = {"id": draft.municipality_id}
+    loaded.update({name: getattr(draft, f"step_municipality_{name}") for name in _BRANDING})
+    fields = [f.attname for f in Municipality._meta.concrete_fields if f.attname in loaded]
+    draft.municipality = Municipality.from_db(alias, fields, [loaded[f] for f in fields])
     submit_until = draft.step_version_submit_until
     if submit_until is not None and timezone.is_naive(submit_until):
         submit_until = timezone.make_aware(submit_until, dt.UTC)  # SQLite keeps UTC, naive

@@ -11,14 +11,14 @@ import secrets
 import uuid
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connections, router, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from forms_engine.catalog.letterhead import municipality_email
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
+    activation_for,
     activation_parameter_values,
     bound_definition,
     version_definition,
@@ -59,8 +59,11 @@ def draft_start(
     """
     answers: dict = {}
     values: dict = {}
-    # The activation's parameter values now: later changes do not reach this draft.
+    # The activation's parameter values and minimum identity level now: later changes of
+    # the offering do not reach this draft.
+    activation = activation_for(process_version.process, municipality)
     parameter_values = activation_parameter_values(process_version.process, municipality)
+    min_level = activation.identity_min_level if activation is not None else ""
     if identity and identity.get("bpk2"):
         attributes = identity.get("attributes") or {}
         answers = prefill_answers(bound_definition(process_version, parameter_values), attributes)
@@ -76,6 +79,7 @@ def draft_start(
         municipality=municipality,
         answers=answers,
         parameter_values=parameter_values,
+        identity_min_level=min_level or "",
         **values,
     )
 
@@ -112,16 +116,18 @@ def draft_identity_update(*, draft: Draft, identity: dict | None) -> Draft:
     return draft
 
 
-def identity_required_level(definition) -> str:
-    """The level a process needs: its `identity.level`, "hoch" for Schriftform."""
-    if definition.schriftform:
-        return "hoch"
-    return (definition.identity or {}).get("level") or "none"
+def identity_required_level(definition, minimum: str = "") -> str:
+    """The level a process needs: its `identity.level` ("hoch" for Schriftform), raised to
+    the municipality's `minimum` (`Activation.identity_min_level`, kept on the draft)."""
+    required = (
+        "hoch" if definition.schriftform else (definition.identity or {}).get("level") or "none"
+    )
+    return minimum if level_rank(minimum) > level_rank(required) else required
 
 
-def identity_level_refusal(definition, identity: dict | None) -> str | None:
-    """None if `identity` meets the process's level; else the required level."""
-    required = identity_required_level(definition)
+def identity_level_refusal(definition, identity: dict | None, minimum: str = "") -> str | None:
+    """None if `identity` meets the process's level (and `minimum`); else the required level."""
+    required = identity_required_level(definition, minimum)
     achieved = (identity or {}).get("level") if (identity or {}).get("bpk2") else "none"
     return None if level_satisfies(achieved, required) else required
 
@@ -223,7 +229,8 @@ def draft_resume(*, token: str) -> Draft | None:
 
 
 def draft_send_resume_link(*, draft: Draft, email: str, url: str, title: str) -> None:
-    """Mail the resume link to the citizen (console backend unless configured)."""
+    """Mail the resume link to the citizen (console backend unless configured), in the
+    name of the draft's municipality (`catalog.letterhead.municipality_email`)."""
     draft.email = email
     draft.save(update_fields=["email", "updated_at"])
     subject = _("Ihr zwischengespeicherter Antrag: %(title)s") % {"title": title}
@@ -232,7 +239,15 @@ def draft_send_resume_link(*, draft: Draft, email: str, url: str, title: str) ->
         "Mit diesem Link setzen Sie ihn fort:\n\n%(url)s\n\n"
         "Bitte geben Sie den Link nicht weiter: Wer ihn kennt, kann Ihre Angaben sehen."
     ) % {"title": title, "url": url}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    activation = activation_for(draft.process_version.process, draft.municipality)
+    municipality_email(
+        municipality=draft.municipality,
+        authority=activation.authority if activation is not None else None,
+        subject=subject,
+        body=body,
+        to=[email],
+        english=(translation.get_language() or "de").startswith("en"),
+    ).send()
 
 
 def draft_set_declarations(*, draft: Draft, declarations: list[str]) -> Draft:

@@ -1,6 +1,6 @@
 """The upload service, shared by the wizard and the API.
 
-Bytes are stored under `settings.UPLOAD_ROOT` with a random name; the media type is sniffed
+Bytes are stored in the "uploads" storage (`core.storage`) under a random name; the media type is sniffed
 from the bytes (`filetype`), never taken from the client's content type or file name, and
 the kept file name carries the extension of the sniffed type (`Nachweis.hta` sniffed as PDF
 is kept and delivered as `Nachweis.pdf`, see `file_name_for_type`). A file sniffed as PDF
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import tempfile
@@ -22,7 +21,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 import filetype
 from django.conf import settings
@@ -33,6 +31,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from pypdf import PdfReader
+
+from forms_engine.core.storage import UPLOADS, file_delete, file_open, file_save
 
 from .models import Draft, Upload
 
@@ -149,15 +149,17 @@ def file_name_for_type(name: str, media_type: str | None) -> str:
     return sanitize_file_name(f"{name.rstrip('. ')}.{extensions[0]}")
 
 
-def _pdf_problem(path: str) -> UploadRejected | None:
-    """None if the file at `path` opens as a PDF a clerk can read, else the refusal."""
+def _pdf_problem(stream) -> UploadRejected | None:
+    """None if the file `stream` (binary, seekable) opens as a PDF a clerk can read, else
+    the refusal."""
     import logging
 
     pypdf_logger = logging.getLogger("pypdf")
     level = pypdf_logger.level
     pypdf_logger.setLevel(logging.CRITICAL)  # a broken file is the citizen's, not an incident
     try:
-        reader = PdfReader(path)
+        stream.seek(0)
+        reader = PdfReader(stream)
         if reader.is_encrypted and not reader.decrypt(""):
             return UploadRejected(
                 "Die PDF-Datei ist mit einem Kennwort geschützt. "
@@ -182,13 +184,14 @@ def _pdf_problem(path: str) -> UploadRejected | None:
 CHECKED_IMAGE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/tiff", "image/webp"}
 
 
-def _image_problem(path: str) -> UploadRejected | None:
-    """None if the file at `path` is a well-formed picture, else the refusal (a file that
-    only starts like one, e.g. a PNG signature followed by a script)."""
+def _image_problem(stream) -> UploadRejected | None:
+    """None if the file `stream` (binary, seekable) is a well-formed picture, else the
+    refusal (a file that only starts like one, e.g. a PNG signature followed by a script)."""
     from PIL import Image
 
     try:
-        with Image.open(path) as image:
+        stream.seek(0)
+        with Image.open(stream) as image:
             image.verify()
     except Exception:  # noqa: BLE001 - Pillow raises many kinds; any of them means "broken"
         return UploadRejected(
@@ -199,12 +202,10 @@ def _image_problem(path: str) -> UploadRejected | None:
     return None
 
 
-def _storage_path(storage_name: str) -> Path:
-    root = Path(settings.UPLOAD_ROOT).resolve()
-    path = (root / storage_name[:2] / storage_name).resolve()
-    if root not in path.parents:
-        raise ValueError("storage name outside UPLOAD_ROOT")
-    return path
+def upload_storage_name() -> str:
+    """A new random name in the uploads storage: `<first 2 hex digits>/<32 hex digits>`."""
+    token = uuid.uuid4().hex
+    return f"{token[:2]}/{token}"
 
 
 def owner_token_hash(token: str) -> str:
@@ -260,28 +261,27 @@ def upload_store(
         pending_count, pending_bytes = _pending_for(client_key=client_key, now=now)
         if pending_count >= int(settings.FORMS_API_UPLOAD_MAX_PENDING):
             raise _quota_exceeded()
-    root = Path(settings.UPLOAD_ROOT)
-    root.mkdir(parents=True, exist_ok=True)
-
     digest = hashlib.sha256()
     size = 0
     head = b""
-    fd, tmp_name = tempfile.mkstemp(dir=root, prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            chunks = (
-                file.chunks(CHUNK_BYTES)
-                if hasattr(file, "chunks")
-                else iter(lambda: file.read(CHUNK_BYTES), b"")
-            )
-            for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise too_large(limit)
-                if len(head) < SNIFF_BYTES:
-                    head += chunk[: SNIFF_BYTES - len(head)]
-                digest.update(chunk)
-                out.write(chunk)
+    # Node-local scratch while the bytes are checked (in memory up to
+    # FILE_UPLOAD_MAX_MEMORY_SIZE); only a file that passed every check reaches the storage.
+    with tempfile.SpooledTemporaryFile(
+        max_size=int(settings.FILE_UPLOAD_MAX_MEMORY_SIZE), dir=settings.FILE_UPLOAD_TEMP_DIR
+    ) as incoming:
+        chunks = (
+            file.chunks(CHUNK_BYTES)
+            if hasattr(file, "chunks")
+            else iter(lambda: file.read(CHUNK_BYTES), b"")
+        )
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit)
+            if len(head) < SNIFF_BYTES:
+                head += chunk[: SNIFF_BYTES - len(head)]
+            digest.update(chunk)
+            incoming.write(chunk)
         if size == 0:
             raise UploadRejected("Die Datei ist leer.", "The file is empty.", "empty")
         if client_key and pending_bytes + size > int(settings.FORMS_API_UPLOAD_MAX_PENDING_BYTES):
@@ -302,37 +302,37 @@ def upload_store(
                 "media_type",
             )
         problem = (
-            _pdf_problem(tmp_name)
+            _pdf_problem(incoming)
             if media_type == "application/pdf"
-            else _image_problem(tmp_name)
+            else _image_problem(incoming)
             if media_type in CHECKED_IMAGE_TYPES
             else None
         )
         if problem is not None:
             raise problem
-        storage_name = uuid.uuid4().hex
-        target = _storage_path(storage_name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp_name, target)
-        tmp_name = None
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        incoming.seek(0)
+        storage_name = file_save(UPLOADS, upload_storage_name(), incoming)
 
     token = None if draft is not None else secrets.token_urlsafe(32)
-    upload = Upload.objects.create(
-        draft=draft,
-        owner_token_hash=owner_token_hash(token) if token else "",
-        owner_token_expires_at=(now + upload_token_lifetime()) if token else None,
-        client_key=client_key,
-        process_version=process_version,
-        field_pointer=field_pointer,
-        storage_name=storage_name,
-        original_name=file_name_for_type(sanitize_file_name(getattr(file, "name", "")), media_type),
-        media_type=media_type,
-        size=size,
-        sha256=digest.hexdigest(),
-    )
+    try:
+        upload = Upload.objects.create(
+            draft=draft,
+            owner_token_hash=owner_token_hash(token) if token else "",
+            owner_token_expires_at=(now + upload_token_lifetime()) if token else None,
+            client_key=client_key,
+            process_version=process_version,
+            field_pointer=field_pointer,
+            storage_name=storage_name,
+            original_name=file_name_for_type(
+                sanitize_file_name(getattr(file, "name", "")), media_type
+            ),
+            media_type=media_type,
+            size=size,
+            sha256=digest.hexdigest(),
+        )
+    except BaseException:
+        file_delete(UPLOADS, storage_name)  # no row points to the stored bytes
+        raise
     return upload, token
 
 
@@ -380,9 +380,15 @@ def _quota_exceeded() -> UploadRejected:
 def upload_open(upload: Upload):
     """Open the stored bytes of `upload` for reading (binary). The caller closes it.
 
-    Permission checks are the caller's: never hand this to a request unchecked.
+    Raises `FileNotFoundError` if the storage has no such file. Permission checks are the
+    caller's: never hand this to a request unchecked.
     """
-    return open(_storage_path(upload.storage_name), "rb")  # noqa: SIM115 - returned to the caller
+    return file_open(UPLOADS, upload.storage_name)
+
+
+def upload_file_delete(upload: Upload) -> bool:
+    """Delete the stored bytes of `upload` (not its row); True if they were there."""
+    return file_delete(UPLOADS, upload.storage_name)
 
 
 # --- limits while the body streams in --------------------------------------------------------

@@ -1,15 +1,31 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from forms_engine.identity import views as identity_views
 
-from . import status_views, views
+from . import municipality_views, status_views, views
 
 app_name = "citizen"
+
+
+class LegalKindConverter:
+    """The three legal pages of a municipality: /<slug>/impressum/ and so on."""
+
+    regex = "impressum|datenschutz|barrierefreiheit"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(LegalKindConverter, "legal")
 
 urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("leistungen/<slug:process_id>/", views.start, name="start"),
     path("seite/<slug:slug>/", views.page, name="page"),
+    path("kommune-finden/", municipality_views.finder, name="finder"),
     path("konto/", views.account, name="account"),
     path("konto/abmelden/", views.account_sign_out, name="account_sign_out"),
     path("konto/entwuerfe/<uuid:draft_id>/", views.account_draft, name="account_draft"),
@@ -24,4 +40,27 @@ urlpatterns = [
     path("antrag/<uuid:draft_id>/bestaetigung/", views.confirmation, name="confirmation"),
     path("antrag/<uuid:draft_id>/zwischenspeichern/", views.send_link, name="send_link"),
     path("antrag/<uuid:draft_id>/<slug:step_id>/", views.step, name="step"),
+    # A municipality's own pages under its short name, last: every fixed path above wins,
+    # and Municipality.clean() refuses a short name that is one of them.
+    path("<slug:municipality_slug>/", views.municipality_catalog, name="municipality_catalog"),
+    path(
+        "<slug:municipality_slug>/leistungen/<slug:process_id>/",
+        views.municipality_start,
+        name="municipality_start",
+    ),
+    path(
+        "<slug:municipality_slug>/<legal:kind>/",
+        municipality_views.municipality_legal,
+        name="municipality_legal",
+    ),
+    path(
+        "<slug:municipality_slug>/theme.css",
+        municipality_views.municipality_theme,
+        name="municipality_theme",
+    ),
+    path(
+        "<slug:municipality_slug>/logo",
+        municipality_views.municipality_logo,
+        name="municipality_logo",
+    ),
 ]

@@ -60,93 +60,208 @@ def _error_message(error, lang: str) -> str:
 # --- catalog and start ------------------------------------------------------------------
 
 
-def _catalog_entries(items, lang: str, shared: set[str] | None = None) -> list[dict]:
-    """Catalog cards of `items` ((process, version) pairs). Where several publishers use a
-    process id (`shared`, asked when not given), the card names the publisher and links the
-    start page with it."""
-    items = list(items)
-    if shared is None:
-        shared = selectors.shared_identifiers({process.identifier for process, _ in items})
-    entries = []
-    for process, version in items:
-        # parameter references replaced (defaults; placeholders for required ones)
-        doc = services.definition_for(version).bound_doc
-        title = i18n(doc.get("title"), lang) or version.title
-        entry_id = process.identifier
-        if process.identifier in shared:
-            title = f"{title} – {process.publisher.name}"
-            entry_id = f"{process.publisher.slug}-{process.identifier}"
-        entries.append(
-            {
-                "id": entry_id,
-                "title": title,
-                "summary": i18n(doc.get("summary"), lang),
-                "url": selectors.start_url(process, shared=shared),
-            }
-        )
-    return entries
+def _catalog_entry(process, version, doc, lang, shared, municipality=None) -> dict:
+    """A catalog card. Where several publishers use the process id (`shared`), the card
+    names the publisher and its link carries it (`selectors.start_url`)."""
+    title = i18n(doc.get("title"), lang) or version.title
+    entry_id = process.identifier
+    if process.identifier in shared:
+        title = f"{title} – {process.publisher.name}"
+        entry_id = f"{process.publisher.slug}-{process.identifier}"
+    return {
+        "id": entry_id,
+        "title": title,
+        "summary": i18n(doc.get("summary"), lang),
+        "url": selectors.start_url(process, municipality=municipality, shared=shared),
+    }
+
+
+def _listed_twice(processes) -> set[str]:
+    """The ids that appear more than once among `processes` (several publishers')."""
+    seen: dict[str, int] = {}
+    for process in processes:
+        seen[process.identifier] = seen.get(process.identifier, 0) + 1
+    return {identifier for identifier, n in seen.items() if n > 1}
 
 
 def catalog(request):
+    """The shared catalog: every offer of the installation, and the responsibility finder.
+    On a municipality's own host name (`Municipality.host`) its own catalog instead."""
+    municipality = selectors.request_municipality(request)
+    if municipality is not None:
+        return municipality_catalog_page(request, municipality)
     lang = _lang()
+    # Aggregated in SQL: its cost does not grow with the municipalities.
     listing = selectors.shared_catalog()
     # Everything offered anywhere is listed: an id is ambiguous here iff it is listed twice.
-    seen: dict[str, int] = {}
-    for entry in listing.entries:
-        seen[entry.process.identifier] = seen.get(entry.process.identifier, 0) + 1
-    shared = {identifier for identifier, n in seen.items() if n > 1}
-    entries = _catalog_entries(((e.process, e.version) for e in listing.entries), lang, shared)
+    shared = _listed_twice(e.process for e in listing.entries)
+    entries = [
+        # parameter references replaced (defaults; placeholders for required ones)
+        _catalog_entry(
+            e.process, e.version, services.definition_for(e.version).bound_doc, lang, shared
+        )
+        for e in listing.entries
+    ]
     only = [listing.only_municipality] if listing.only_municipality else None
     return render(
         request,
         "citizen/catalog.html",
-        {"entries": entries, "site_name": _site_name(only)},
+        {
+            "entries": entries,
+            "site_name": _site_name(only),
+            "finder": selectors.several_municipalities(),
+            "finder_process": "",
+        },
+    )
+
+
+def municipality_catalog(request, municipality_slug: str):
+    """`/<slug>/`: a municipality's own catalog."""
+    return municipality_catalog_page(request, selectors.municipality_get(municipality_slug))
+
+
+def municipality_catalog_page(request, municipality):
+    """Only `municipality`'s open offerings, titles bound with its parameter values."""
+    lang = _lang()
+    offers = selectors.offers(municipality)
+    # Its start pages look the id up in this municipality: ambiguous iff listed twice here.
+    shared = _listed_twice(o.process for o in offers)
+    entries = [
+        _catalog_entry(
+            offer.process,
+            offer.version,
+            selectors.offer_definition(offer, municipality).bound_doc,
+            lang,
+            shared,
+            municipality,
+        )
+        for offer in offers
+    ]
+    parent = municipality.parent
+    return render(
+        request,
+        "citizen/catalog.html",
+        {
+            "entries": entries,
+            "municipality": municipality,
+            "site_name": municipality.name,
+            "parent": parent,
+            "parent_url": reverse("citizen:municipality_catalog", args=[parent.slug])
+            if parent is not None
+            else "",
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def start(request, process_id: str):
-    lang = _lang()
+    """The shared start page. Offered by one municipality: start there; by several: the
+    finder leads to the citizen's municipality (a posted `municipality` still starts
+    there). On a municipality's own host name: its own start page."""
+    municipality = selectors.request_municipality(request)
+    publisher = request.GET.get(selectors.PUBLISHER_PARAMETER, "")
     try:
-        offer = selectors.offer_get(
-            process_id, publisher=request.GET.get(selectors.PUBLISHER_PARAMETER, "")
-        )
+        if municipality is not None:
+            offer = selectors.offer_in(municipality, process_id, publisher=publisher)
+            return _start_page(request, offer, municipality)
+        offer = selectors.offer_get(process_id, publisher=publisher)
     except AmbiguousProcess:
-        # Several publishers offer a process with this id: the citizen chooses one.
-        offers = selectors.offers_named(process_id)
-        entries = _catalog_entries(((o.process, o.version) for o in offers), lang)
-        return render(
-            request, "citizen/catalog.html", {"entries": entries, "site_name": _site_name()}
-        )
-    definition = services.definition_for(offer.version)
+        return _publisher_choice(request, process_id, municipality)
     if len(offer.municipalities) == 1:
-        # One municipality offers it: its parameter values (fees, texts) from the start.
-        definition = selectors.offer_definition(offer, offer.municipalities[0])
+        return _start_page(request, offer, offer.municipalities[0], shared=True)
+    return _start_page(request, offer, None)
+
+
+@require_http_methods(["GET", "POST"])
+def municipality_start(request, municipality_slug: str, process_id: str):
+    """`/<slug>/leistungen/<id>/`: the start page of the municipality's own offering (its
+    pinned version and parameter values, fees, contact, authority); a draft started here
+    starts in this municipality without asking."""
+    municipality = selectors.municipality_get(municipality_slug)
+    publisher = request.GET.get(selectors.PUBLISHER_PARAMETER, "")
+    try:
+        offer = selectors.offer_in(municipality, process_id, publisher=publisher)
+    except AmbiguousProcess:
+        return _publisher_choice(request, process_id, municipality)
+    return _start_page(request, offer, municipality)
+
+
+def _publisher_choice(request, process_id: str, municipality):
+    """Several publishers' processes with this id are offered (in `municipality`, or
+    anywhere) and the link named none: the citizen chooses one, each card naming its
+    publisher and linking its start page with `?herausgeber=`. Nothing is started."""
+    lang = _lang()
+    if municipality is not None:
+        offers = [o for o in selectors.offers(municipality) if o.process.identifier == process_id]
+    else:
+        offers = selectors.offers_named(process_id)
+    shared = {process_id}
+    entries = [
+        _catalog_entry(
+            o.process,
+            o.version,
+            (
+                selectors.offer_definition(o, municipality)
+                if municipality is not None
+                else services.definition_for(o.version)
+            ).bound_doc,
+            lang,
+            shared,
+            municipality,
+        )
+        for o in offers
+    ]
+    context = {
+        "entries": entries,
+        "site_name": _site_name([municipality] if municipality else None),
+    }
+    if municipality is not None:
+        context["municipality"] = municipality
+    return render(request, "citizen/catalog.html", context)
+
+
+def _start_page(request, offer, municipality, *, shared: bool = False):
+    lang = _lang()
+    process_id = offer.process.identifier
+    if municipality is not None:
+        # Its parameter values (fees, texts) and its pinned version from the start.
+        definition = selectors.offer_definition(offer, municipality)
+        activation = offer.activation_in(municipality)
+    else:
+        definition = services.definition_for(offer.version)
+        activation = None
     doc = definition.bound_doc  # parameter references replaced (values or defaults)
     error = ""
     identity = identity_services.session_identity(request.session)
-    missing_level = services.identity_level_refusal(definition, identity)
+    # The municipality may ask for a higher sign-in than the definition (its activation).
+    min_level = activation.identity_min_level if activation is not None else ""
+    missing_level = services.identity_level_refusal(definition, identity, min_level)
     status = 200
     if request.method == "POST" and missing_level:
         # Enforced before the first step: no draft without the required sign-in.
         status = 403
     elif request.method == "POST":
-        municipality = None
-        if len(offer.municipalities) == 1:
-            municipality = offer.municipalities[0]
-        else:
+        chosen = municipality
+        if chosen is None:
             slug = request.POST.get("municipality", "")
-            municipality = next((m for m in offer.municipalities if m.slug == slug), None)
-            if municipality is None:
-                error = _("Bitte wählen Sie Ihre Kommune aus.")
-        if municipality is not None:
+            chosen = next((m for m in offer.municipalities if m.slug == slug), None)
+            if chosen is None:
+                error = _("Bitte geben Sie an, wo Sie wohnen, damit wir Ihre Kommune finden.")
+        chosen_activation = offer.activation_in(chosen) if chosen is not None else None
+        chosen_level = chosen_activation.identity_min_level if chosen_activation else ""
+        if chosen is not None and chosen_level and chosen_level != min_level:
+            missing_level = services.identity_level_refusal(definition, identity, chosen_level)
+            if missing_level:
+                status, chosen, min_level = 403, None, chosen_level
+        if chosen is not None:
             draft = services.draft_start(
-                process_version=offer.version_in(municipality),
-                municipality=municipality,
+                process_version=offer.version_in(chosen),
+                municipality=chosen,
                 identity=identity,
             )
             services.session_add_draft(request.session, draft)
-            first = definition.applicable_steps({})[0]
+            # the municipality's own version: its first step may differ from the shown one
+            first = selectors.draft_definition(draft).applicable_steps({})[0]
             return redirect("citizen:step", draft_id=draft.pk, step_id=first.id)
 
     documents = []
@@ -162,6 +277,12 @@ def start(request, process_id: str):
         }
         for fee in (doc.get("payment") or {}).get("fees", [])
     ]
+    contact = ""
+    if activation is not None:
+        contact = (
+            activation.contact_text_en if lang == "en" and activation.contact_text_en else ""
+        ) or activation.contact_text
+    others = [] if municipality is not None else offer.municipalities
     return render(
         request,
         "citizen/start.html",
@@ -171,20 +292,50 @@ def start(request, process_id: str):
             "steps": [i18n(s.title, lang) for s in definition.steps],
             "documents": documents,
             "fees": fees,
-            "municipalities": offer.municipalities,
+            # Branding on a municipality's own start page (not on the shared one).
+            **({} if shared or municipality is None else {"municipality": municipality}),
+            "chosen": municipality,
+            "authority": activation.authority if activation is not None else None,
+            "contact": contact,
+            "contact_lang": "de"
+            if lang == "en" and contact and not activation.contact_text_en
+            else "",
+            "via": selectors.member_of(municipality, request.GET.get("fuer", ""))
+            if municipality is not None
+            else None,
+            # Several municipalities: the finder, and a short list of them as links.
+            "finder": municipality is None,
+            "finder_process": process_id if municipality is None else "",
+            "finder_choices": _finder_choices(offer, others),
             "error": error,
-            "site_name": _site_name(offer.municipalities),
+            "site_name": municipality.name if municipality is not None else _site_name(),
             "process_id": process_id,
-            **_identity_context(request, definition, identity, missing_level, lang),
+            **_identity_context(request, definition, identity, missing_level, lang, min_level),
             "identity_refused": status == 403,
         },
         status=status,
     )
 
 
-def _identity_context(request, definition, identity, missing_level, lang) -> dict:
-    """What the start and submit pages say about the sign-in the process needs."""
-    required = services.identity_required_level(definition)
+# A shared start page lists the offering municipalities as links up to this many; beyond
+# it only the finder helps.
+FINDER_LIST_MAX = 12
+
+
+def _finder_choices(offer, municipalities) -> list[dict]:
+    if not municipalities or len(municipalities) > FINDER_LIST_MAX:
+        return []
+    shared = selectors.shared_identifiers([offer.process.identifier])
+    return [
+        {"name": m.name, "url": selectors.start_url(offer.process, municipality=m, shared=shared)}
+        for m in municipalities
+    ]
+
+
+def _identity_context(request, definition, identity, missing_level, lang, minimum="") -> dict:
+    """What the start and submit pages say about the sign-in the process needs
+    (`minimum`: the municipality's minimum level, see `Activation.identity_min_level`)."""
+    required = services.identity_required_level(definition, minimum)
     return {
         "identity_required": required if required != "none" else "",
         "identity_required_label": level_label(required, lang),
@@ -505,7 +656,9 @@ def _render_step(
         back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
     else:
         # Qualified by the publisher: right even where another publisher uses the id.
-        back_url = selectors.start_url(draft.process_version.process, qualified=True)
+        back_url = selectors.start_url(
+            draft.process_version.process, municipality=draft.municipality, qualified=True
+        )
     step_title = i18n(current.title, lang)
     context = {
         **_draft_context(draft, definition, lang),
@@ -715,8 +868,9 @@ def submit(request, draft_id):
                     request,
                     definition,
                     identity_services.session_identity(request.session),
-                    services.identity_required_level(definition),
+                    services.identity_required_level(definition, draft.identity_min_level),
                     lang,
+                    draft.identity_min_level,
                 )
                 if refusal
                 else {}
@@ -773,8 +927,14 @@ PAGES = {
 
 
 def page(request, slug: str):
+    """The installation's own legal pages; on a municipality's own host name its pages."""
     if slug not in PAGES:
         raise Http404
+    municipality = selectors.request_municipality(request)
+    if municipality is not None:
+        from .municipality_views import legal_page
+
+        return legal_page(request, municipality, slug)
     return render(request, "citizen/page.html", {"title": PAGES[slug]})
 
 

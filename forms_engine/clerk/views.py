@@ -243,6 +243,22 @@ def _attachment_headers(response) -> HttpResponse:
     return response
 
 
+def _document_response(document, file_name: str) -> FileResponse:
+    """A stored case PDF streamed from its storage: an attachment, never sniffed or cached.
+
+    Raises `Http404` when the storage has no such file."""
+    from forms_engine.cases.casefile import document_stream
+
+    try:
+        handle = document_stream(document)
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=file_name, content_type="application/pdf"
+    )
+    return _attachment_headers(response)
+
+
 @clerk_login_required
 @require_GET
 def casefile_download(request, case_id):
@@ -250,26 +266,14 @@ def casefile_download(request, case_id):
     document = selectors.case_casefile(case)
     if document is None:
         raise Http404
-    from forms_engine.cases.casefile import casefile_open
-
-    data = casefile_open(document)
+    response = _document_response(document, document.file_name or f"{case.reference}.pdf")
     audit_log(
         actor=request.user,
         action="casefile.downloaded",
         case_id=case.pk,
         data={"document_id": document.pk, "sha256": document.sha256},
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    file_name = document.file_name or f"{case.reference}.pdf"
-    response["Content-Disposition"] = _content_disposition(file_name)
-    return _attachment_headers(response)
-
-
-def _content_disposition(file_name: str) -> str:
-    # The same encoding FileResponse uses (RFC 6266 / 5987 for non-ASCII names).
-    from django.utils.http import content_disposition_header
-
-    return content_disposition_header(as_attachment=True, filename=file_name)
+    return response
 
 
 @clerk_login_required
@@ -291,6 +295,7 @@ def upload_download(request, case_id, upload_id):
     )
     # Always an attachment, named with the extension of the sniffed type and served as that
     # type only (nosniff): a file never reaches the clerk under the name the client chose.
+    # Streamed from the storage (a shared volume or a bucket), never from a public URL.
     response = FileResponse(
         handle,
         as_attachment=True,
@@ -390,21 +395,14 @@ def supplement_download(request, case_id, document_id):
     ).first()
     if document is None:
         raise Http404
-    from forms_engine.cases.casefile import casefile_open
-
-    try:
-        data = casefile_open(document)
-    except OSError:
-        raise Http404 from None
+    response = _document_response(document, document.file_name)
     audit_log(
         actor=request.user,
         action="supplement.downloaded",
         case_id=case.pk,
         data={"document_id": document.pk, "sha256": document.sha256},
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = _content_disposition(document.file_name)
-    return _attachment_headers(response)
+    return response
 
 
 @clerk_login_required

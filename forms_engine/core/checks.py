@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 #: Cache backends whose state lives in one process: counters kept there (API throttles,
 #: lockouts) multiply with the number of worker processes.
@@ -31,3 +31,44 @@ def shared_cache_check(app_configs=None, **kwargs) -> list[Error]:
             id="forms_engine.core.E001",
         )
     ]
+
+
+#: Where files were kept before the storages (FORMS_UPLOAD_ROOT / FORMS_CASEFILE_ROOT unset).
+LEGACY_FILE_DIRECTORIES = {"uploads": "var/uploads", "casefiles": "var/casefiles"}
+
+
+@register()
+def legacy_file_directories_check(app_configs=None, **kwargs) -> list[Warning]:
+    """Files left in a directory the engine used before its storages moved elsewhere.
+
+    Earlier versions kept uploads and case files in var/uploads and var/casefiles by default;
+    now they are the storages "uploads" and "casefiles" (under DJANGO_MEDIA_ROOT, or a
+    bucket). An installation that relied on the old default must move its files (or set
+    FORMS_UPLOAD_ROOT / FORMS_CASEFILE_ROOT to the old directories), else downloads 404.
+    """
+    from pathlib import Path
+
+    warnings = []
+    for alias, relative in LEGACY_FILE_DIRECTORIES.items():
+        legacy = Path(settings.BASE_DIR) / relative
+        config = settings.STORAGES.get(alias, {})
+        location = config.get("OPTIONS", {}).get("location")
+        if location and Path(location).resolve() == legacy.resolve():
+            continue
+        if not legacy.is_dir() or not any(p.is_file() for p in legacy.rglob("*")):
+            continue
+        warnings.append(
+            Warning(
+                f"{relative} enthält noch Dateien, die Ablage „{alias}“ liegt aber woanders; "
+                f"sie werden nicht mehr gelesen. / {relative} still holds files, but the "
+                f"'{alias}' storage is elsewhere; they are no longer read.",
+                hint=(
+                    f"Move the contents of {relative} into the '{alias}' storage (same "
+                    "relative names), or point the storage at it "
+                    f"(FORMS_{'UPLOAD' if alias == 'uploads' else 'CASEFILE'}_ROOT)."
+                ),
+                obj=f"STORAGES['{alias}']",
+                id="forms_engine.core.W001",
+            )
+        )
+    return warnings

@@ -42,7 +42,8 @@ class PrivateNoStoreMiddleware:
     cacheable) are only successful GET/HEAD answers of
     - `PUBLIC_READS`: the read-only catalog API and its OpenAPI document, whose content
       never depends on the visitor (DRF reads the session, so they always `Vary: Cookie`);
-    - `PUBLIC_PAGES` (catalog, start and legal pages) when they did not depend on the
+    - `PUBLIC_PAGES` (catalog, start and legal pages, shared or a municipality's, the
+      finder, a municipality's theme stylesheet and logo) when they did not depend on the
       visitor either: no `Vary: Cookie`, i.e. neither the session nor a CSRF token was used.
     Everything else (drafts, steps, summary, payment, status, account, clerk pages, admin,
     the status and clerk case APIs, error answers) must never be kept by a browser or
@@ -52,7 +53,19 @@ class PrivateNoStoreMiddleware:
     PUBLIC_READS = frozenset(
         {"api:schema", "api:docs", "api:process-list", "api:process-version", "api:data-schema"}
     )
-    PUBLIC_PAGES = frozenset({"citizen:catalog", "citizen:start", "citizen:page"})
+    PUBLIC_PAGES = frozenset(
+        {
+            "citizen:catalog",
+            "citizen:start",
+            "citizen:page",
+            "citizen:finder",
+            "citizen:municipality_catalog",
+            "citizen:municipality_start",
+            "citizen:municipality_legal",
+            "citizen:municipality_theme",
+            "citizen:municipality_logo",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -5,6 +5,7 @@ Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.defini
 
 from .canonical import canonical_json, definition_sha256, load_definition
 from .check import check_definition, metaschema
+from .diff import Change, definition_diff, required_bump, version_step
 from .errors import DefinitionError, FieldError, Problem
 from .fields import FIELD_TYPES, Field
 from .formats import citizen_validator
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "PARAMETER_TYPES",
     "AppliedFee",
+    "Change",
     "DefinitionError",
     "DesignerTestResult",
     "Field",
@@ -38,9 +40,12 @@ __all__ = [
     "citizen_validator",
     "clear_cache",
     "compile_definition",
+    "definition_diff",
     "definition_sha256",
     "definition_warnings",
     "load_definition",
     "metaschema",
     "parameter_values_check",
+    "required_bump",
+    "version_step",
 ]

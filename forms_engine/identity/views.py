@@ -108,7 +108,12 @@ def bundid_stub(request):
     source = request.POST if request.method == "POST" else request.GET
     params = _stub_params(source)
     if params is None:
-        return render(request, "identity/stub_invalid.html", {"site_name": "BundID"}, status=400)
+        return render(
+            request,
+            "identity/stub_invalid.html",
+            {"site_name": "BundID", "municipality": None},
+            status=400,
+        )
     requested = LEVEL_BY_STORK[params["level"]]
     means_list = [
         {
@@ -140,7 +145,12 @@ def bundid_stub(request):
             return render(
                 request,
                 "identity/stub_post.html",
-                {"acs": params["acs"], "assertion": assertion, "site_name": "BundID"},
+                {
+                    "acs": params["acs"],
+                    "assertion": assertion,
+                    "site_name": "BundID",
+                    "municipality": None,
+                },
             )
     return render(
         request,
@@ -159,6 +169,7 @@ def bundid_stub(request):
             "persona_error": next((m for a, m in errors if a == "persona-0"), ""),
             "means_error": next((m for a, m in errors if a == "means-0"), ""),
             "site_name": "BundID",
+            "municipality": None,
         },
         status=400 if errors else 200,
     )

@@ -130,6 +130,7 @@ def paypage(request, transaction_id):
             "back_url": back,
             "timeout_minutes": max(standin.standin_timeout() // 60, 1),
             "site_name": "Demo-Bezahldienst",
+            "municipality": None,  # another provider's page: no municipality branding
         },
     )
     if policy := csp_allowing_form_target(back):

@@ -34,8 +34,22 @@ def test_the_list_shows_current_published_processes_and_where_they_are_offered(
     assert hst["version"] == published_processes[HST].version
     assert hst["sha256"] == published_processes[HST].sha256
     assert hst["title"]["de"]
+    # each offering municipality with the version it offers (submissions go there)
     assert hst["municipalities"] == [
-        {"ars": MUSTERSTADT_ARS, "name": "Musterstadt", "slug": "musterstadt"}
+        {
+            "ars": MUSTERSTADT_ARS,
+            "name": "Stadt Musterstadt",
+            "slug": "musterstadt",
+            "version": published_processes[HST].version,
+            "sha256": published_processes[HST].sha256,
+        },
+        {
+            "ars": "079995001000",
+            "name": "Verbandsgemeinde Beispieltal",
+            "slug": "beispieltal",
+            "version": published_processes[HST].version,
+            "sha256": published_processes[HST].sha256,
+        },
     ]
 
 

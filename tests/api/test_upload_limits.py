@@ -14,7 +14,7 @@ from forms_engine.citizen.models import Upload
 from forms_engine.core.models import AuditEntry
 from tests.api.helpers import api_upload, submission_body, version_url
 from tests.citizen.test_upload_hardening import PDF, spool_counter  # noqa: F401 - fixture
-from tests.conftest import ANSWER_FIXTURES, load_sample
+from tests.conftest import ANSWER_FIXTURES, load_sample, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_an_api_file_over_the_limit_is_cut_off_while_streaming_with_a_413_on_the
     assert error["message_en"] == "The file is too large (at most 128 KB)."
     assert sum(spool_counter.written) <= 128 * 1024 + 64 * 1024
     assert not Upload.objects.exists()
-    assert not [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
+    assert stored_files("uploads") == []
 
 
 def test_an_api_body_over_its_content_length_limit_is_413_without_being_read(
@@ -161,7 +161,7 @@ def test_a_client_may_keep_only_so_many_unused_bytes(api_client, published_proce
     assert response.status_code == 429
     assert response.json()["errors"][0]["code"] == "upload_quota"
     assert Upload.objects.count() == 1
-    assert len([p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]) == 1
+    assert len(stored_files("uploads")) == 1
 
 
 def test_expired_unused_api_uploads_are_deleted_within_hours_and_audited(
@@ -176,6 +176,6 @@ def test_expired_unused_api_uploads_are_deleted_within_hours_and_audited(
 
     assert report.uploads_deleted == 1
     assert not Upload.objects.exists()
-    assert not [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
+    assert stored_files("uploads") == []
     entry = AuditEntry.objects.get(action="retention.upload_deleted")
     assert entry.data["upload"] == str(upload.pk)

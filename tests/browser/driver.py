@@ -20,13 +20,31 @@ from tests.conftest import UPLOAD_FIXTURES
 STEP_PATH = re.compile(r"/antrag/[0-9a-f-]{36}/(?P<step>[a-z][a-z0-9_]*)/$")
 
 
+def start_application(page, municipality: str = "musterstadt") -> None:
+    """Click "Antrag starten"; where several municipalities offer the process, first choose
+    the citizen's own (Musterstadt) as a person would."""
+    if page.locator("#btn-start").count() == 0 and page.locator("#finder-choices").count():
+        # Offered by several municipalities: the shared page leads to the citizen's own.
+        page.click(f'#finder-choices a[href^="/{municipality}/"]')
+        page.wait_for_load_state()
+    page.click("#btn-start")
+
+
 def _dom(key: str) -> str:
     return key.replace(".", "-")
 
 
 class BrowserFlow:
-    def __init__(self, page, base_url: str, process_id: str, on_page: Callable[[str], None]):
+    def __init__(
+        self,
+        page,
+        base_url: str,
+        process_id: str,
+        on_page: Callable[[str], None],
+        municipality_slug: str = "musterstadt",
+    ):
         self.page = page
+        self.municipality_slug = municipality_slug
         self.base_url = base_url
         self.process_id = process_id
         self.on_page = on_page
@@ -42,7 +60,7 @@ class BrowserFlow:
         self.on_page("catalog")
         page.click(f'a[href="/leistungen/{self.process_id}/"]')
         self.on_page("start")
-        page.click("#btn-start")
+        start_application(page, self.municipality_slug)
 
     def current_step(self) -> str | None:
         match = STEP_PATH.search(self.page.url.split("?")[0])

@@ -11,7 +11,7 @@ from forms_engine.cases.models import Case
 from tests.conftest import ANSWER_FIXTURES
 
 from .conftest import assert_accessible
-from .driver import BrowserFlow
+from .driver import BrowserFlow, start_application
 
 # One sample per process that covers its hardest parts: an upload in a conditional step and
 # a field revealed by an answer on the same page (Hundesteuer), a repeatable group of three
@@ -88,7 +88,7 @@ def test_english_pages_have_no_accessibility_violations(library, live_server, pa
     assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "catalog (en)")
     page.click('a[href="/leistungen/hundesteuer-anmeldung/"]')
-    page.click("#btn-start")
+    start_application(page)
     assert_accessible(page, "first step (en)")
 
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from forms_engine.cases.models import Case
-from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.models import Activation, Municipality
 from tests.clerk.conftest import file_case, sample
 
 from .conftest import assert_accessible
@@ -17,9 +17,10 @@ PASSWORD = "ein-gutes-testpasswort-42"
 
 @pytest.fixture
 def routed_case(library):
-    version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", version="1.1.0"
-    )
+    # The dog tax version Musterstadt offers (fixtures/demo.json).
+    version = Activation.objects.get(
+        process__identifier="hundesteuer-anmeldung", municipality__slug="musterstadt"
+    ).version
     case = file_case(
         version,
         Municipality.objects.get(slug="musterstadt"),

@@ -9,6 +9,7 @@ import pytest
 
 from forms_engine.cases.models import Case, PaymentStatus
 from tests.browser.conftest import assert_accessible
+from tests.browser.driver import start_application
 from tests.browser.test_identity import SAMPLE, SignedInFlow, sign_in_at_stand_in
 from tests.conftest import load_sample
 
@@ -30,7 +31,7 @@ def test_an_identified_citizen_pays_and_submits_the_meldebescheinigung(library, 
     page.goto(base + "/leistungen/meldebescheinigung/")
     sign_in_at_stand_in(page)
     page.wait_for_selector("#identity-current")
-    page.click("#btn-start")
+    start_application(page)
     page.wait_for_load_state()
     flow = SignedInFlow(page, base, "meldebescheinigung", lambda label: None)
     while (step_id := flow.current_step()) is not None:

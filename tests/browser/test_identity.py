@@ -5,7 +5,7 @@ import pytest
 
 from forms_engine.citizen.models import Draft
 from tests.browser.conftest import assert_accessible
-from tests.browser.driver import BrowserFlow
+from tests.browser.driver import BrowserFlow, start_application
 from tests.conftest import ANSWER_FIXTURES, load_sample
 
 SAMPLE = ANSWER_FIXTURES / "meldebescheinigung" / "valid-arbeitgeber-post.json"
@@ -57,7 +57,7 @@ def test_sign_in_with_the_online_id_and_fill_the_meldebescheinigung(library, liv
     page.wait_for_selector("#identity-current")
     assert "Erika Mustermann" in page.inner_text("#identity-current")
     check("start page signed in")
-    page.click("#btn-start")
+    start_application(page)
     page.wait_for_load_state()
 
     flow = SignedInFlow(page, base, "meldebescheinigung", check)
@@ -120,6 +120,6 @@ def test_the_sign_in_works_without_javascript(library, live_server, nojs_page):
     page.click("#btn-stub-continue")
     page.wait_for_selector("#identity-current")
     assert "Leonie Schmitt" in page.inner_text("#identity-current")
-    page.click("#btn-start")
+    start_application(page)
     page.wait_for_load_state()
     assert "/antrag/" in page.url

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from forms_engine.cases.models import Case, CaseDocument, CaseMessage
 from forms_engine.cases.status import case_status_url
-from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.models import Activation, Municipality
 from tests.clerk.conftest import file_case, sample
 from tests.conftest import UPLOAD_FIXTURES
 
@@ -18,9 +18,10 @@ from .test_clerk import PASSWORD, log_in
 
 @pytest.fixture
 def routed_case(library):
-    version = ProcessVersion.objects.get(
-        process__identifier="hundesteuer-anmeldung", version="1.1.0"
-    )
+    # The dog tax version Musterstadt offers (fixtures/demo.json).
+    version = Activation.objects.get(
+        process__identifier="hundesteuer-anmeldung", municipality__slug="musterstadt"
+    ).version
     case = file_case(
         version,
         Municipality.objects.get(slug="musterstadt"),

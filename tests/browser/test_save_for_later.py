@@ -2,11 +2,12 @@
 gives the resume link; axe-core finds nothing on it."""
 
 from .conftest import assert_accessible
+from .driver import start_application
 
 
 def test_saving_with_an_invalid_date_names_it_and_is_accessible(library, live_server, page):
     page.goto(f"{live_server.url}/leistungen/hundesteuer-anmeldung/")
-    page.locator("main form button[type=submit]").last.click()
+    start_application(page)
     page.wait_for_url("**/halter/")
     page.locator("#f-vorname").fill("Erika")
     page.locator("#f-geburtsdatum").fill("kein Datum")

@@ -89,11 +89,15 @@ def test_demo_setup_is_idempotent_and_wires_activations_and_clerks(monkeypatch):
     assert users == get_user_model().objects.count()
     demo = json.loads((FIXTURES / "demo.json").read_text("utf-8"))
     for muni in demo["municipalities"]:
-        for process_id, authority_slug in muni["activations"].items():
+        for process_id, spec in muni["activations"].items():
+            spec = {"authority": spec} if isinstance(spec, str) else spec
             activation = Activation.objects.get(
                 process__identifier=process_id, municipality__slug=muni["slug"]
             )
-            assert activation.authority.slug == authority_slug
+            assert activation.authority.slug == spec["authority"]
+            if "version" in spec:
+                assert activation.version.version == spec["version"]
+            assert activation.parameter_values == spec.get("parameters", {})
     clerk = get_user_model().objects.get(username="steuer")
     assert not clerk.has_usable_password()
     assert list(clerk.authorities.values_list("slug", flat=True)) == ["steueramt"]

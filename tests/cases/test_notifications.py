@@ -14,11 +14,6 @@ from tests.cases.test_case_submit import sample, submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _casefiles_in_tmp(settings, tmp_path):
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
-
-
 @pytest.fixture
 def case(published_processes, musterstadt):
     return submit(
@@ -140,7 +135,7 @@ def test_a_failing_mail_server_leaves_the_receipt_unsent_for_the_retry(case):
     casefile_render(case_id=case.pk)
     with (
         mock.patch(
-            "forms_engine.cases.notifications.EmailMessage.send",
+            "django.core.mail.EmailMessage.send",
             side_effect=ConnectionRefusedError,
         ),
         pytest.raises(ConnectionRefusedError),

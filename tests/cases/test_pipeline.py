@@ -52,11 +52,6 @@ if "test-scripted" not in registry:
     registry("test-scripted")(ScriptedTransport)
 
 
-@pytest.fixture(autouse=True)
-def _casefiles_in_tmp(settings, tmp_path):
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
-
-
 @pytest.fixture
 def case(published_processes, musterstadt):
     return submit(
@@ -147,7 +142,7 @@ def test_a_worker_that_died_after_routing_leaves_the_rest_to_the_next_run(case):
     # Worker A rendered and delivered, then died before the e-mail (mail server down).
     with (
         mock.patch(
-            "forms_engine.cases.notifications.EmailMessage.send",
+            "django.core.mail.EmailMessage.send",
             side_effect=ConnectionRefusedError("smtp down"),
         ),
         pytest.raises(ConnectionRefusedError),

@@ -5,11 +5,9 @@ Hundesteuer keeps drafts 30 days (after their last change) and closed cases 3650
 """
 
 import datetime
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.utils import timezone
 
 from forms_engine.cases.casefile import casefile_render
@@ -21,18 +19,14 @@ from forms_engine.citizen.models import Draft, Upload
 from forms_engine.citizen.uploads import upload_store
 from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.core.models import AuditEntry
+from forms_engine.core.storage import file_storage
 from tests.cases.test_case_submit import listenhund, make_draft, submit
-from tests.conftest import upload_file
+from tests.conftest import stored_files, upload_file
 
 pytestmark = pytest.mark.django_db
 
 START = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def _casefiles_in_tmp(settings, tmp_path):
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
 
 
 @pytest.fixture
@@ -51,12 +45,9 @@ def purge(django_capture_on_commit_callbacks):
     return run
 
 
-def upload_path(upload):
-    return Path(settings.UPLOAD_ROOT) / upload.storage_name[:2] / upload.storage_name
-
-
-def stored_files(root) -> list[Path]:
-    return [p for p in Path(root).rglob("*") if p.is_file()]
+def upload_stored(upload) -> bool:
+    """Whether the upload's bytes are still in the uploads storage."""
+    return file_storage("uploads").exists(upload.storage_name)
 
 
 def test_an_unsubmitted_draft_goes_with_its_uploads_after_draft_days(
@@ -67,18 +58,18 @@ def test_an_unsubmitted_draft_goes_with_its_uploads_after_draft_days(
         listenhund(hundesteuer, musterstadt, draft)
         Draft.objects.filter(pk=draft.pk).update(answers={"halter": {"vorname": "Erika"}})
     upload = Upload.objects.get(draft=draft)
-    assert upload_path(upload).exists()
+    assert upload_stored(upload)
 
     early = purge(now=START + 29 * DAY)
     assert early.drafts_deleted == 0
-    assert Draft.objects.filter(pk=draft.pk).exists() and upload_path(upload).exists()
+    assert Draft.objects.filter(pk=draft.pk).exists() and upload_stored(upload)
 
     report = purge(now=START + 31 * DAY)
 
     assert (report.drafts_deleted, report.uploads_deleted) == (1, 1)
     assert not Draft.objects.filter(pk=draft.pk).exists()
     assert not Upload.objects.filter(pk=upload.pk).exists()
-    assert not upload_path(upload).exists()
+    assert not upload_stored(upload)
     entry = AuditEntry.objects.get(action="retention.draft_deleted")
     assert entry.actor_label == "system"
     assert entry.data["uploads"] == [upload.sha256]
@@ -118,7 +109,7 @@ def test_an_api_upload_that_never_became_a_case_goes_when_its_token_expires(hund
     hour = datetime.timedelta(hours=1)
     assert purge(now=START + 1 * hour).uploads_deleted == 0
     assert purge(now=START + 2 * hour).uploads_deleted == 1  # FORMS_API_UPLOAD_TOKEN_HOURS
-    assert not upload_path(upload).exists()
+    assert not upload_stored(upload)
     assert AuditEntry.objects.filter(action="retention.upload_deleted").count() == 1
 
 
@@ -146,7 +137,7 @@ def test_a_closed_case_is_reduced_to_reference_dates_and_hashes_after_case_days(
     case = closed_case(hundesteuer, musterstadt)
     upload = Upload.objects.get(case=case)
     document = CaseDocument.objects.get(case=case)
-    assert case.answers and case.applicant_name and upload_path(upload).exists()
+    assert case.answers and case.applicant_name and upload_stored(upload)
 
     assert purge(now=START + 3649 * DAY).cases_reduced == 0
     assert Case.objects.get(pk=case.pk).answers == case.answers
@@ -164,8 +155,8 @@ def test_a_closed_case_is_reduced_to_reference_dates_and_hashes_after_case_days(
     assert not Upload.objects.filter(case=case).exists()
     assert not CaseDocument.objects.filter(case=case).exists()
     assert not Draft.objects.filter(submitted_case=case).exists()
-    assert stored_files(settings.UPLOAD_ROOT) == []
-    assert stored_files(settings.CASEFILE_ROOT) == []
+    assert stored_files("uploads") == []
+    assert stored_files("casefiles") == []
     assert set(CaseStatusChange.objects.filter(case=case).values_list("message", flat=True)) == {""}
     assert set(CaseNote.objects.filter(case=case).values_list("text", flat=True)) == {""}
     entry = AuditEntry.objects.get(action="retention.case_reduced", case_id=case.pk)

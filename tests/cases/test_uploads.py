@@ -13,7 +13,7 @@ from forms_engine.citizen.uploads import (
     upload_owner_matches,
     upload_store,
 )
-from tests.conftest import UPLOAD_FIXTURES, upload_file
+from tests.conftest import UPLOAD_FIXTURES, stored_files, upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,7 @@ def test_a_pdf_is_stored_with_sniffed_type_hash_and_random_name(version, setting
     assert token not in upload.owner_token_hash
     with upload_open(upload) as handle:
         assert handle.read() == raw
-    stored = list(settings.UPLOAD_ROOT.rglob("*"))
-    assert not [p for p in stored if p.name.startswith(".incoming-")]
+    assert stored_files("uploads") == [upload.storage_name]
 
 
 def test_a_fake_pdf_is_rejected_whatever_its_name_and_content_type(version, settings):
@@ -59,7 +58,7 @@ def test_a_fake_pdf_is_rejected_whatever_its_name_and_content_type(version, sett
     assert info.value.message == "Die Datei ist keine PDF-Datei."
     assert info.value.message_en == "The file is not a PDF file."
     assert info.value.code == "media_type"
-    assert not [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
+    assert stored_files("uploads") == []
 
 
 def test_a_png_named_pdf_is_stored_as_png_only_where_pictures_are_allowed(version):
@@ -136,3 +135,15 @@ def test_a_plain_file_object_works_too(version):
 )
 def test_file_names_are_sanitised(given, expected):
     assert sanitize_file_name(given) == expected
+
+
+def test_stored_files_are_readable_by_the_service_user_alone(version, settings):
+    import stat
+    from pathlib import Path
+
+    upload, _token = store(version, upload_file("sachkunde.pdf"))
+
+    root = Path(settings.STORAGES["uploads"]["OPTIONS"]["location"])
+    path = root / upload.storage_name
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

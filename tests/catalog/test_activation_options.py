@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def activation(published_processes):
-    return Activation.objects.get(process__identifier="hundesteuer-anmeldung")
+    return Activation.objects.get(
+        process__identifier="hundesteuer-anmeldung", municipality__slug="musterstadt"
+    )
 
 
 def test_the_demo_activations_are_valid(published_processes):

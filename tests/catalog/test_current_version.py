@@ -58,7 +58,8 @@ def test_publishing_does_not_move_an_offering(client, two_then_patch):
     activation = Activation.objects.get(
         process=two_then_patch.process, municipality__slug="musterstadt"
     )
-    assert activation.version.version == "1.1.0"
+    assert activation.version == two_then_patch.process.versions.get(version="1.2.0")
+    assert activation.version.version == "1.2.0"  # pinned in fixtures/demo.json
 
 
 def test_api_catalog_and_start_page_agree_on_the_current_version(client, two_then_patch):

@@ -39,7 +39,11 @@ from tests.conftest import ANSWER_FIXTURES, MUSTERSTADT_ARS
 pytestmark = pytest.mark.django_db
 
 PID = "hundesteuer-anmeldung"
-VERSION = "1.1.0"  # the shipped current version
+# the shipped current version (the highest file of the library)
+VERSION = max(
+    (p.stem for p in (settings.FORMS_PROCESS_LIBRARY / PID).glob("*.json")),
+    key=lambda v: tuple(int(x) for x in v.split(".")),
+)
 NORD = "kreis-nord"
 NORD_NAME = "Kreis Nord"
 NORD_ARS = "099990010000"
@@ -82,7 +86,13 @@ def two_publishers(published_processes, tmp_path):
     nordheim = Municipality.objects.create(name="Nordheim", ars=NORD_ARS, slug="nordheim")
     office = Authority.objects.create(municipality=nordheim, name="Steueramt", slug="steueramt")
     process = Process.objects.get(publisher__slug=NORD, identifier=PID)
-    activation = Activation(process=process, municipality=nordheim, authority=office)
+    # the shared definition declares the rates as parameters: Nordheim sets Musterstadt's
+    values = Activation.objects.get(
+        process=published_processes[PID].process, municipality__ars=MUSTERSTADT_ARS
+    ).parameter_values
+    activation = Activation(
+        process=process, municipality=nordheim, authority=office, parameter_values=values
+    )
     activation.full_clean()
     activation.save()
     return {
@@ -149,7 +159,7 @@ def test_shipped_library_and_demo_data_belong_to_the_default_publisher(published
     assert {a.process.publisher.slug for a in offered} == {default}
 
 
-def test_demo_setup_names_another_publishers_process_by_slug_and_id(two_publishers, tmp_path):
+def test_demo_setup_offers_another_publishers_process_when_named(two_publishers, tmp_path):
     demo = tmp_path / "demo.json"
     demo.write_text(
         json.dumps(
@@ -160,7 +170,13 @@ def test_demo_setup_names_another_publishers_process_by_slug_and_id(two_publishe
                         "ars": "099990020000",
                         "slug": "suedheim",
                         "authorities": [{"slug": "amt", "name": "Amt"}],
-                        "activations": {f"{NORD}/{PID}": "amt", PID: "amt"},
+                        "activations": {
+                            PID: {
+                                "authority": "amt",
+                                "publisher": NORD,
+                                "parameters": two_publishers["activation"].parameter_values,
+                            }
+                        },
                     }
                 ]
             }
@@ -172,9 +188,7 @@ def test_demo_setup_names_another_publishers_process_by_slug_and_id(two_publishe
     offered = Activation.objects.filter(municipality__slug="suedheim").select_related(
         "process__publisher"
     )
-    assert sorted(a.process.publisher.slug for a in offered) == sorted(
-        [NORD, settings.FORMS_DEFAULT_PUBLISHER[0]]
-    )
+    assert [a.process for a in offered] == [two_publishers["nord"].process]
 
 
 # --- immutability holds for both -------------------------------------------------------
@@ -213,14 +227,14 @@ def test_both_published_versions_stay_immutable_on_every_path(two_publishers, tm
 
 def test_a_new_draft_of_one_publisher_does_not_touch_the_other(two_publishers):
     doc = nord_doc()
-    doc["version"] = "1.2.0"
+    doc["version"] = "9.0.0"
     draft = process_version_create_draft(
         doc=doc, publisher=two_publishers["nord"].process.publisher
     )
 
     assert draft.process == two_publishers["nord"].process
     own_process = two_publishers["own"].process
-    assert not own_process.versions.filter(version="1.2.0").exists()
+    assert not own_process.versions.filter(version="9.0.0").exists()
 
 
 # --- lookups by id: resolved from context, or refused with the candidates ----------------
@@ -273,7 +287,7 @@ def test_a_municipality_offers_one_of_them_and_drafts_start_on_its_publishers_ve
     assert draft.municipality == two_publishers["nordheim"]
     # The first step's back link names the publisher: right whatever else uses the id.
     step = client.get(response["Location"]).content.decode()
-    assert f'href="/leistungen/{PID}/?herausgeber={NORD}"' in step
+    assert f'href="/nordheim/leistungen/{PID}/?herausgeber={NORD}"' in step
 
 
 def test_the_start_page_without_publisher_lets_the_citizen_choose(client, two_publishers):
@@ -331,7 +345,15 @@ def test_api_process_list_names_each_processes_publisher(api_client, two_publish
         ]
     )
     nord = next(i for i in items if i["id"] == PID and i["publisher"]["slug"] == NORD)
-    assert nord["municipalities"] == [{"ars": NORD_ARS, "name": "Nordheim", "slug": "nordheim"}]
+    assert nord["municipalities"] == [
+        {
+            "ars": NORD_ARS,
+            "name": "Nordheim",
+            "slug": "nordheim",
+            "version": VERSION,
+            "sha256": two_publishers["nord"].sha256,
+        }
+    ]
 
 
 @pytest.mark.parametrize("suffix", ["", "data-schema/"])

@@ -89,7 +89,7 @@ def test_each_means_against_each_required_level(client, level_process, means, re
 @pytest.mark.parametrize("means", list(MEANS_LEVEL))
 def test_schriftform_needs_the_online_id(client, published_processes, means):
     sign_in(client, means=means)
-    response = client.post(start_url("auskunftssperre"))
+    response = client.post(start_url("auskunftssperre"), {"municipality": "musterstadt"})
     assert response.status_code == (302 if means == "eid" else 403)
 
 
@@ -105,7 +105,7 @@ def _start_signed_in(
     client, process_id="meldebescheinigung", means="eid", persona="erika-mustermann"
 ):
     sign_in(client, means=means, persona=persona)
-    response = client.post(start_url(process_id))
+    response = client.post(start_url(process_id), {"municipality": "musterstadt"})
     assert response.status_code == 302, response.content[:300]
     return Draft.objects.get(pk=response["Location"].split("/")[2])
 

@@ -26,7 +26,7 @@ HST = "hundesteuer-anmeldung"
 @pytest.fixture
 def draft_client(published_processes):
     client = Client()
-    client.post(reverse("citizen:start", args=[HST]))
+    client.post(reverse("citizen:start", args=[HST]), {"municipality": "musterstadt"})
     return client, Draft.objects.get()
 
 

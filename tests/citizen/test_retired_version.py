@@ -121,14 +121,16 @@ def test_after_the_grace_period_the_summary_refuses_and_offers_a_new_start(clien
     assert response.status_code == 409
     assert 'id="version-refusal"' in page
     assert 'id="link-to-submit"' not in page
-    assert f'href="/leistungen/{HST}/"' in page
+    # A new start in the draft's own municipality (its path, no need to find it again).
+    assert f'href="/{draft.municipality.slug}/leistungen/{HST}/"' in page
     step = client.get(f"/antrag/{draft.pk}/halter/").content.decode()
     assert 'id="version-refusal"' in step
 
 
 def test_new_starts_go_to_the_current_version_while_old_drafts_keep_theirs(client, draft, version):
     doc = copy.deepcopy(version.definition)
-    doc["version"] = "1.2.0"  # above the shipped versions, so it becomes the current one
+    major, minor, _ = (int(part) for part in version.version.split("."))
+    doc["version"] = f"{major}.{minor + 1}.0"  # above the shipped ones: the current version
     newer = process_version_publish(version=process_version_create_draft(doc=doc))
     process_version_retire(version=version)
     response = client.post(f"/leistungen/{HST}/", {"municipality": "musterstadt"})

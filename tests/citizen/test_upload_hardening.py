@@ -20,7 +20,7 @@ from forms_engine.citizen.uploads import (
 )
 from tests.citizen.flow import error_pointers
 from tests.citizen.test_pages import PARK, fill, start, step_url
-from tests.conftest import UPLOAD_FIXTURES
+from tests.conftest import UPLOAD_FIXTURES, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_a_pdf_polyglot_named_hta_is_refused_as_not_a_valid_pdf(published_proces
     assert info.value.code == "pdf_invalid"
     assert info.value.message == "Die Datei ist kein gültiges PDF."
     assert info.value.message_en == "The file is not a valid PDF."
-    assert not [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
+    assert stored_files("uploads") == []
 
 
 def test_a_file_that_only_starts_like_a_png_is_refused(published_processes):

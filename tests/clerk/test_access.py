@@ -27,11 +27,12 @@ PDF = b"%PDF-1.7\n% test case file\n"
 
 
 @pytest.fixture
-def fake_casefile(monkeypatch):
-    """Case-file bytes without rendering a PDF (the casefile helper's tests render real ones)."""
-    import forms_engine.cases.casefile as casefile
+def fake_casefile():
+    """Case-file bytes in the casefiles storage without rendering a PDF (the casefile
+    helper's tests render real ones); returns their storage name."""
+    from forms_engine.core.storage import CASEFILES, file_save
 
-    monkeypatch.setattr(casefile, "casefile_open", lambda document: PDF)
+    return file_save(CASEFILES, "te/test-casefile.pdf", PDF)
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def citizen_case(client, published_processes, fake_casefile):
     CaseDocument.objects.create(
         case=case,
         kind=CaseDocument.Kind.CASEFILE,
-        storage_name="test-casefile",
+        storage_name=fake_casefile,
         file_name=f"{case.reference}-Fallakte.pdf",
         sha256="0" * 64,
         size=len(PDF),

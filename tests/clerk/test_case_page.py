@@ -82,16 +82,13 @@ def test_an_upload_downloads_as_an_attachment_with_its_type_and_is_logged(
     assert entry.data["upload_id"] == str(upload.pk) and entry.actor == clerk_steuer
 
 
-def test_the_case_file_downloads_as_an_attachment_and_is_logged(
-    hund_case, clerk_steuer, monkeypatch
-):
-    import forms_engine.cases.casefile as casefile
+def test_the_case_file_downloads_as_an_attachment_and_is_logged(hund_case, clerk_steuer):
+    from forms_engine.core.storage import CASEFILES, file_save
 
-    monkeypatch.setattr(casefile, "casefile_open", lambda document: PDF)
     CaseDocument.objects.create(
         case=hund_case,
         kind=CaseDocument.Kind.CASEFILE,
-        storage_name="x",
+        storage_name=file_save(CASEFILES, "xx/x.pdf", PDF),
         file_name=f"{hund_case.reference}-Fallakte.pdf",
         sha256="a" * 64,
         size=len(PDF),
@@ -103,8 +100,10 @@ def test_the_case_file_downloads_as_an_attachment_and_is_logged(
     assert f'href="{url}"' in page and 'id="casefile-pending"' not in page
     response = client.get(url)
     assert response.status_code == 200
-    assert response.content == PDF
+    assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Length"] == str(len(PDF))
+    assert "no-store" in response["Cache-Control"]
     assert response["Content-Disposition"] == (
         f'attachment; filename="{hund_case.reference}-Fallakte.pdf"'
     )
@@ -112,16 +111,30 @@ def test_the_case_file_downloads_as_an_attachment_and_is_logged(
     assert "casefile.downloaded" in actions(hund_case)
 
 
-def test_the_real_case_file_is_served(hund_case, clerk_steuer, settings, tmp_path):
+def test_the_real_case_file_is_served(hund_case, clerk_steuer):
     """With the casefile service: render, then download the same bytes."""
     from forms_engine.cases.casefile import casefile_render
 
-    settings.CASEFILE_ROOT = tmp_path / "casefiles"
     document = casefile_render(case_id=hund_case.pk)
     response = logged_in(clerk_steuer).get(reverse("clerk:casefile", args=[hund_case.pk]))
     assert response.status_code == 200
-    assert response.content.startswith(b"%PDF")
-    assert len(response.content) == document.size
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF")
+    assert len(content) == document.size
+
+
+def test_a_case_file_missing_from_the_storage_is_404(hund_case, clerk_steuer):
+    CaseDocument.objects.create(
+        case=hund_case,
+        kind=CaseDocument.Kind.CASEFILE,
+        storage_name="ab/missing.pdf",
+        file_name=f"{hund_case.reference}-Fallakte.pdf",
+        sha256="a" * 64,
+        size=1,
+    )
+    response = logged_in(clerk_steuer).get(reverse("clerk:casefile", args=[hund_case.pk]))
+    assert response.status_code == 404
+    assert "casefile.downloaded" not in actions(hund_case)
 
 
 def test_no_case_file_yet_is_404_on_the_pdf_url(hund_case, steuer_client):

@@ -25,7 +25,7 @@ def assert_no_store(response, url):
 def draft_client(published_processes):
     """A citizen's session with a fresh Hundesteuer draft."""
     client = Client()
-    response = client.post(reverse("citizen:start", args=[HST]))
+    response = client.post(reverse("citizen:start", args=[HST]), {"municipality": "musterstadt"})
     assert response.status_code == 302
     draft = Draft.objects.get()
     return client, draft
@@ -62,7 +62,7 @@ def test_the_start_post_and_a_strangers_draft_url_say_no_store(draft_client):
     response = Client().get(reverse("citizen:summary", args=[draft.pk]))
     assert response.status_code == 404
     assert_no_store(response, "foreign draft")
-    response = client.post(reverse("citizen:start", args=[HST]))
+    response = client.post(reverse("citizen:start", args=[HST]), {"municipality": "musterstadt"})
     assert_no_store(response, "start POST")
 
 

@@ -41,17 +41,27 @@ def needs_live_services() -> None:
 
 @pytest.fixture
 def live_dirs(tmp_path, settings):
-    """Case files and e-mails of worker processes in this test's directory (shared with us)."""
-    casefiles, emails = tmp_path / "casefiles", tmp_path / "emails"
-    casefiles.mkdir()
+    """The shared media directory (the "uploads" and "casefiles" storages, as a volume
+    mounted on every node would be) and the e-mails of worker processes, in this test's
+    directory; this test process uses the same storages."""
+    from tests.conftest import storages_in
+
+    media, emails = tmp_path / "media", tmp_path / "emails"
+    (media / "casefiles").mkdir(parents=True)
+    (media / "uploads").mkdir()
     emails.mkdir()
-    settings.CASEFILE_ROOT = casefiles
-    return {"casefiles": casefiles, "emails": emails}
+    settings.STORAGES = storages_in(media)
+    return {
+        "media": media,
+        "casefiles": media / "casefiles",
+        "uploads": media / "uploads",
+        "emails": emails,
+    }
 
 
-def worker_start(tmp_path, live_dirs, *, name: str, broker_url=None, pause: float = 0):
-    """Start a Celery worker process (solo pool) and wait until it is ready."""
-    log = tmp_path / f"worker-{name}.log"
+def live_env(live_dirs, *, broker_url=None, pause: float = 0) -> dict:
+    """The environment of a process this test starts: the test database, the shared media
+    directory (DJANGO_MEDIA_ROOT), e-mails as files, the broker."""
     env = dict(
         os.environ,
         DATABASE_URL=_database_url(),
@@ -59,12 +69,27 @@ def worker_start(tmp_path, live_dirs, *, name: str, broker_url=None, pause: floa
         LOG_LEVEL="INFO",
         DJANGO_SETTINGS_MODULE="tests.live.worker_settings",
         FORMS_TEST_EMAIL_DIR=str(live_dirs["emails"]),
-        FORMS_CASEFILE_ROOT=str(live_dirs["casefiles"]),
-        FORMS_UPLOAD_ROOT=str(tmp_path / "uploads"),
+        DJANGO_MEDIA_ROOT=str(live_dirs["media"]),
         FORMS_TEST_PIPELINE_PAUSE=str(pause),
     )
+    for name in ("FORMS_UPLOAD_ROOT", "FORMS_CASEFILE_ROOT", "FORMS_STORAGE_BACKEND"):
+        env.pop(name, None)  # the shared directory above, whatever this shell had set
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
+    return env
+
+
+def worker_start(tmp_path, live_dirs, *, name: str, broker_url=None, pause: float = 0):
+    """Start a Celery worker process (solo pool) and wait until it is ready."""
+    proc = worker_spawn(tmp_path, live_dirs, name=name, broker_url=broker_url, pause=pause)
+    worker_wait_ready(proc)
+    return proc
+
+
+def worker_spawn(tmp_path, live_dirs, *, name: str, broker_url=None, pause: float = 0):
+    """Start a Celery worker process (solo pool); `worker_wait_ready` waits for it."""
+    log = tmp_path / f"worker-{name}.log"
+    env = live_env(live_dirs, broker_url=broker_url, pause=pause)
     with open(log, "wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
             [
@@ -88,16 +113,21 @@ def worker_start(tmp_path, live_dirs, *, name: str, broker_url=None, pause: floa
             stderr=subprocess.STDOUT,
         )
     proc.log = log
-    deadline = time.monotonic() + 60
-    while b"ready." not in log.read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"Celery worker did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
     return proc
 
 
+def worker_wait_ready(proc) -> None:
+    deadline = time.monotonic() + 60
+    while b"ready." not in proc.log.read_bytes():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Celery worker did not start:\n{proc.log.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
 def worker_stop(proc) -> None:
+    """Stop a process this test started (a Celery worker or a gunicorn master): SIGTERM,
+    then SIGKILL if it has not ended after 20 s."""
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -114,6 +144,65 @@ def live_worker(transactional_db, tmp_path, live_dirs):
     proc = worker_start(tmp_path, live_dirs, name="ci")
     yield proc
     worker_stop(proc)
+
+
+def web_spawn(tmp_path, live_dirs, *, name: str, broker_url=None):
+    """Start a web node: gunicorn with the project's gunicorn.conf.py (two preloaded sync
+    workers, warmed up) on a free port of 127.0.0.1; `web_wait_ready` waits for it.
+
+    Plain-HTTP cookies (DJANGO_SECURE_COOKIES=0): the test's client speaks HTTP. Staff sign
+    in with password and code, as in production."""
+    port = _free_port()
+    log = tmp_path / f"web-{name}.log"
+    env = live_env(live_dirs, broker_url=broker_url)
+    env.update(
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        DJANGO_SECURE_COOKIES="0",
+        FORMS_SITE_URL=f"http://127.0.0.1:{port}",
+        # As in production: staff sign in with a code (the test suite's default is off).
+        FORMS_STAFF_2FA_REQUIRED="1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "forms_engine.wsgi:application"]
+    command += ["--graceful-timeout", "3"]  # idle at the end of a test: no need to wait 30 s
+    if _gunicorn_knows("control_socket_disable"):
+        command.append("--no-control-socket")  # one fixed socket path per machine otherwise
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, fixed arguments
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    proc.log = log
+    proc.url = f"http://127.0.0.1:{port}"
+    proc.port = port
+    return proc
+
+
+def _gunicorn_knows(setting: str) -> bool:
+    from gunicorn import config
+
+    return any(known.name == setting for known in config.KNOWN_SETTINGS)
+
+
+def web_wait_ready(proc) -> None:
+    """Wait until the node answers its catalog page."""
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(proc.url + "/", timeout=5) as response:  # noqa: S310 - our loopback node
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"web node did not start:\n{proc.log.read_text(errors='replace')}")
+        time.sleep(0.2)
 
 
 def _free_port() -> int:

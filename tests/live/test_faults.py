@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from forms_engine.cases.models import Case, CaseDelivery, CaseDocument, PipelineState
 from forms_engine.cases.pipeline import pipeline_sweep
-from forms_engine.catalog.models import Municipality, ProcessVersion
+from forms_engine.catalog.models import Activation, Municipality
 from forms_engine.catalog.services import demo_setup, process_sync
 
 from .conftest import ROOT, wait_for, worker_start, worker_stop
+from .test_worker import musterstadt_dog_tax
 
 SAMPLE = ROOT / "fixtures/answers/hundesteuer-anmeldung/valid-normaler-hund.json"
 
@@ -67,9 +68,10 @@ def test_a_worker_killed_in_the_middle_leaves_the_case_to_the_next_once(
     second = None
     try:
         case = case_submit(
-            process_version=ProcessVersion.objects.get(
-                process__identifier="hundesteuer-anmeldung", version="1.1.0"
-            ),
+            # The dog tax version Musterstadt offers (fixtures/demo.json).
+            process_version=Activation.objects.get(
+                process__identifier="hundesteuer-anmeldung", municipality__ars="099990000000"
+            ).version,
             municipality=Municipality.objects.get(ars="099990000000"),
             answers=sample["answers"],
             declarations=sample["declarations"],
@@ -112,7 +114,7 @@ def test_a_broker_down_at_submit_time_loses_nothing_and_duplicates_nothing(
         own_redis.stop()
 
         response = client.post(
-            "/api/processes/hundesteuer-anmeldung/versions/1.0.0/submissions/",
+            f"/api/processes/hundesteuer-anmeldung/versions/{musterstadt_dog_tax()}/submissions/",
             data={
                 "municipality": "099990000000",
                 "answers": sample["answers"],

@@ -80,7 +80,7 @@ def demo(settings, transport):
 @pytest.fixture
 def dog_version(published_processes):
     """Dog tax 1.0.0: still published, policy "required" (the online-payment example).
-    The current dog tax (1.1.0) is "deferred": the tax follows by Steuerbescheid."""
+    The current dog tax (1.1.0 and later) is "deferred": the tax follows by Steuerbescheid."""
     return dog_version_required()
 
 

@@ -22,7 +22,7 @@ from forms_engine.cases.postbox import (
 from forms_engine.cases.status import case_status_url
 from forms_engine.citizen.uploads import UploadRejected
 from forms_engine.core.models import AuditEntry
-from tests.conftest import upload_file
+from tests.conftest import stored_files, upload_file
 
 pytestmark = pytest.mark.django_db
 
@@ -227,10 +227,8 @@ def test_a_rejected_file_keeps_nothing(case, clerk_steuer, settings):
     assert case.status == Case.Status.QUERY
     assert not CaseMessage.objects.filter(direction="from_citizen").exists()
     assert not CaseDocument.objects.filter(kind="supplement").exists()
-    stored = [p for p in settings.UPLOAD_ROOT.rglob("*") if p.is_file()]
-    assert stored == []
-    casefiles = settings.CASEFILE_ROOT
-    assert not casefiles.exists() or not [p for p in casefiles.rglob("*") if p.is_file()]
+    assert stored_files("uploads") == []
+    assert stored_files("casefiles") == []
 
 
 def test_messages_for_citizen_are_only_this_cases(case, other_case, clerk_steuer):

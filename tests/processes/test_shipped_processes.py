@@ -1,5 +1,9 @@
 """The shipped process library: every definition in processes/ is clean, compiles, passes its
-own designer tests, and accepts or rejects every sample answer file exactly as labelled."""
+own designer tests, and accepts or rejects every sample answer file exactly as labelled.
+
+Sample answers are a Musterstadt citizen's: they are judged against the newest version bound
+to the parameter values of Musterstadt's activation in fixtures/demo.json (its parking zones,
+its fees), as every test that submits them through Musterstadt sees it."""
 
 from __future__ import annotations
 
@@ -40,6 +44,23 @@ def _definition_for(process_id: str) -> Path:
     assert files, f"no definition for sample answers of {process_id!r}"
     # sample answers target the newest version
     return max(files, key=lambda p: tuple(int(x) for x in p.stem.split(".")))
+
+
+def _activation_spec(municipality: dict, process_id: str) -> dict:
+    """An activation of demo.json in its long form ({"authority", "version"?, "parameters"?})."""
+    spec = municipality["activations"][process_id]
+    return {"authority": spec} if isinstance(spec, str) else spec
+
+
+def _sample_parameters(process_id: str, version: str) -> dict:
+    """The parameter values Musterstadt's demo activation sets for `process_id` (which must
+    pin `version`, the one the sample answers target, when it sets any)."""
+    demo = json.loads(DEMO.read_text(encoding="utf-8"))
+    musterstadt = next(m for m in demo["municipalities"] if m["slug"] == "musterstadt")
+    spec = _activation_spec(musterstadt, process_id)
+    if spec.get("parameters"):
+        assert spec.get("version") == version, (process_id, spec.get("version"), version)
+    return spec.get("parameters") or {}
 
 
 def _upload_names(value) -> list[str]:
@@ -119,12 +140,13 @@ def test_sample_answers_are_judged_as_labelled(path):
     expect = sample["expect"]
     assert expect["valid"] is path.name.startswith("valid-")
 
-    doc = _load(_definition_for(path.parent.name))
+    newest = _definition_for(path.parent.name)
+    doc = _load(newest)
     assert set(sample["declarations"]) <= {d["id"] for d in doc.get("declarations", [])}
     for name in _upload_names(sample["answers"]):
         assert (UPLOADS / name).is_file(), f"missing upload fixture {name}"
 
-    definition = compile_definition(doc)
+    definition = compile_definition(doc).bind(_sample_parameters(path.parent.name, newest.stem))
     errors = definition.validate_answers(_substitute_uploads(sample["answers"]))
     reported = {e.pointer for e in errors}
     if expect["valid"]:
@@ -156,8 +178,11 @@ def test_demo_data_refers_to_shipped_processes_and_known_authorities():
         assert municipality["ars"].isdigit()
         slugs = {a["slug"] for a in municipality["authorities"]}
         authorities |= {f"{municipality['slug']}/{s}" for s in slugs}
-        for process_id, authority in municipality["activations"].items():
+        for process_id in municipality["activations"]:
+            spec = _activation_spec(municipality, process_id)
             assert process_id in shipped
-            assert authority in slugs
+            assert spec["authority"] in slugs
+            if "version" in spec:
+                assert (PROCESSES / process_id / f"{spec['version']}.json").is_file()
     for clerk in demo["clerks"]:
         assert clerk["authority"] in authorities
