@@ -526,3 +526,39 @@ def test_admin_creates_a_draft_for_the_chosen_publisher(client, admin_user, two_
     draft = ProcessVersion.objects.get(version="2.0.0", process__identifier=PID)
     assert draft.process.publisher == nord
     assert draft.status == ProcessVersion.Status.DRAFT
+
+
+def test_a_municipality_offering_both_lets_the_citizen_choose_on_its_own_path(
+    client, two_publishers
+):
+    musterstadt = Municipality.objects.get(ars=MUSTERSTADT_ARS)
+    Activation.objects.create(
+        process=two_publishers["nord"].process,
+        municipality=musterstadt,
+        authority=Authority.objects.get(municipality=musterstadt, slug="steueramt"),
+        parameter_values=two_publishers["activation"].parameter_values,
+    )
+    path = f"/musterstadt/leistungen/{PID}/"
+
+    choice = client.get(path).content.decode()
+    assert f"{path}?herausgeber={NORD}" in choice
+    assert f"{path}?herausgeber={settings.FORMS_DEFAULT_PUBLISHER[0]}" in choice
+    assert NORD_TITLE in client.get(f"{path}?herausgeber={NORD}").content.decode()
+    catalog = client.get("/musterstadt/").content.decode()
+    assert catalog.count(f"{path}?herausgeber=") == 2
+    assert f"– {NORD_NAME}" in catalog
+    # Nordheim offers only Kreis Nord's: its own path needs no choice.
+    assert NORD_TITLE in client.get(f"/nordheim/leistungen/{PID}/").content.decode()
+
+
+def test_the_finder_passes_the_publisher_on(client, two_publishers):
+    response = client.get(
+        "/kommune-finden/", {"q": "Nordheim", "leistung": PID, "herausgeber": NORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/nordheim/leistungen/{PID}/?herausgeber={NORD}"
+    # Without the publisher the finder still answers (never a 500).
+    assert client.get("/kommune-finden/", {"q": "Nordheim", "leistung": PID}).status_code in (
+        200,
+        302,
+    )
