@@ -371,8 +371,10 @@ def activation_upgrade(
 
     if reason not in MOVE_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
+    # Lock the activation row only: `version` is nullable (an outer join), which
+    # PostgreSQL refuses to lock ("FOR UPDATE cannot be applied to the nullable side").
     locked = (
-        Activation.objects.select_for_update()
+        Activation.objects.select_for_update(of=("self",))
         .select_related("version", "municipality", "process")
         .get(pk=activation.pk)
     )
