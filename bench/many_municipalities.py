@@ -10,8 +10,10 @@ next to the usual ratio to the bare view.
 Setup (on the run's database: shipped library and demo data, i.e. Musterstadt offering
 the five shipped processes): a second publisher `bench-efa` publishes a copy of each
 shipped process under the id `<id>-efa` with a declared text parameter `bench_ort`
-(in the summary) — ten processes. Musterstadt offers all ten. Phase "one" measures; then
-the 499 municipalities are inserted (`bulk_create`), each offering the same ten (the
+(in the summary) — ten processes. Musterstadt offers all ten; the demo data's other
+municipalities stop offering for the run (their activations inactive), so exactly one
+municipality offers anything. Phase "one" measures; then municipalities are inserted
+(`bulk_create`) until 500 offer, each the same ten (the
 shared processes pinned to their current version, every other municipality's Hundesteuer
 pinned to the older 1.0.0; each efa activation with its own `bench_ort` value), and phase
 "many" measures the same pages again. Each phase has its own fresh gunicorn as deployed
@@ -176,7 +178,7 @@ def populate(total: int) -> tuple[int, int, float]:
         older[activation.process_id] = published[0]
     current = {a.process_id: current_version(a.process) for a in home_offers}
     with transaction.atomic():
-        have = Municipality.objects.count()
+        have = Municipality.objects.filter(activations__is_active=True).distinct().count()
         new = [
             Municipality(
                 name=f"Bench-Gemeinde {i:03d}",
@@ -224,8 +226,8 @@ def populate(total: int) -> tuple[int, int, float]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_municipality, catalog_authority, catalog_activation")
     return (
-        Municipality.objects.count(),
-        Activation.objects.count(),
+        Municipality.objects.filter(activations__is_active=True).distinct().count(),
+        Activation.objects.filter(is_active=True).count(),
         time.perf_counter() - started,
     )
 
@@ -368,16 +370,20 @@ def main(ctx: Context) -> list[Figure]:
     from forms_engine.catalog.models import Activation, Municipality
 
     publish_efa()
+    # One offering municipality: the demo data's others (if any) stop offering for the run.
+    Activation.objects.exclude(municipality__slug=HOME).update(is_active=False)
     data = step_post_data()
     print(
-        f"   one: {Municipality.objects.count()} municipality, "
-        f"{Activation.objects.count()} activations"
+        f"   one: {Municipality.objects.filter(activations__is_active=True).distinct().count()}"
+        f" offering municipality, {Activation.objects.filter(is_active=True).count()} active"
+        f" activations ({Municipality.objects.count()} municipalities in the database)"
     )
     one, one_counts = measure(ctx, "one", data)
     municipalities, activations, seconds = populate(MUNICIPALITIES)
     print(
-        f"   many: {municipalities} municipalities, {activations} activations "
-        f"(inserted in {seconds:.1f} s)"
+        f"   many: {municipalities} offering municipalities, {activations} active activations"
+        f" ({Municipality.objects.count()} municipalities in the database; inserted in"
+        f" {seconds:.1f} s)"
     )
     many, many_counts = measure(ctx, "many", data)
     result = []
