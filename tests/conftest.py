@@ -23,13 +23,13 @@ MUSTERSTADT_ARS = "099990000000"
 
 
 def storages_in(directory: Path) -> dict:
-    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) and
-    the default storage (municipality logos) as directories in `directory`."""
+    """`settings.STORAGES` with the "uploads" and "casefiles" storages (core.storage) as
+    directories `uploads/` and `casefiles/` in `directory` (the default storage, logos, is
+    the session's media directory: `_media_in_tmp`)."""
     from forms_engine.settings import filesystem_storage
 
     return {
         **settings.STORAGES,
-        "default": filesystem_storage(directory / "media"),
         "uploads": filesystem_storage(directory / "uploads"),
         "casefiles": filesystem_storage(directory / "casefiles"),
     }

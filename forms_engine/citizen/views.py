@@ -269,13 +269,18 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
         for f in _walk_fields(step.fields()):
             if f.type == "upload":
                 documents.append(f.label(lang))
+    raw_fees = (definition.doc.get("payment") or {}).get("fees", [])
     fees = [
         {
             "label": i18n(fee.get("label"), lang),
-            "amount": money(fee.get("amount"), lang),
+            # On the shared page no municipality's values apply: a fee set by each
+            # municipality (a parameter) is named without an amount.
+            "amount": _("je nach Kommune")
+            if municipality is None and _is_parameter(raw_fees, index)
+            else money(fee.get("amount"), lang),
             "conditional": bool(fee.get("when")),
         }
-        for fee in (doc.get("payment") or {}).get("fees", [])
+        for index, fee in enumerate((doc.get("payment") or {}).get("fees", []))
     ]
     contact = ""
     if activation is not None:
@@ -315,6 +320,13 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
         },
         status=status,
     )
+
+
+def _is_parameter(raw_fees, index: int) -> bool:
+    """The unbound definition's fee `index` takes its amount from a parameter."""
+    fee = raw_fees[index] if index < len(raw_fees) and isinstance(raw_fees[index], dict) else {}
+    amount = fee.get("amount")
+    return isinstance(amount, dict) and "$param" in amount
 
 
 # A shared start page lists the offering municipalities as links up to this many; beyond

@@ -129,6 +129,15 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def _by_id(items) -> dict[str, tuple[int, dict]]:
+    """id → (index, item) of the objects with a string `id` in a list (first one wins)."""
+    result: dict[str, tuple[int, dict]] = {}
+    for index, item in enumerate(_list(items)):
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and item["id"] not in result:
+            result[item["id"]] = (index, item)
+    return result
+
+
 def _key(value: Any) -> str:
     """A comparison key that tells JSON values apart as JSON does (`1` ≠ `true`)."""
     try:
@@ -937,15 +946,7 @@ class _Differ:
 
     @staticmethod
     def _steps_of(doc) -> dict[str, tuple[int, dict]]:
-        result = {}
-        for index, step in enumerate(_list(doc.get("steps"))):
-            if (
-                isinstance(step, dict)
-                and isinstance(step.get("id"), str)
-                and step["id"] not in result
-            ):
-                result[step["id"]] = (index, step)
-        return result
+        return _by_id(doc.get("steps"))
 
     def _steps(self):
         old, new = self._steps_of(self.old), self._steps_of(self.new)
@@ -1389,15 +1390,7 @@ class _Differ:
 
     @staticmethod
     def _declarations_of(doc) -> dict[str, tuple[int, dict]]:
-        result = {}
-        for index, item in enumerate(_list(doc.get("declarations"))):
-            if (
-                isinstance(item, dict)
-                and isinstance(item.get("id"), str)
-                and item["id"] not in result
-            ):
-                result[item["id"]] = (index, item)
-        return result
+        return _by_id(doc.get("declarations"))
 
     def _declarations(self):
         old, new = self._declarations_of(self.old), self._declarations_of(self.new)

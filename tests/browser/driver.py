@@ -60,7 +60,12 @@ class BrowserFlow:
         self.on_page("catalog")
         page.click(f'a[href="/leistungen/{self.process_id}/"]')
         self.on_page("start")
-        start_application(page, self.municipality_slug)
+        if page.locator("#btn-start").count() == 0 and page.locator("#finder-choices").count():
+            # Offered by several municipalities: the shared page leads to the citizen's own.
+            page.click(f'#finder-choices a[href^="/{self.municipality_slug}/"]')
+            page.wait_for_load_state()
+            self.on_page("start in the municipality")
+        page.click("#btn-start")
 
     def current_step(self) -> str | None:
         match = STEP_PATH.search(self.page.url.split("?")[0])

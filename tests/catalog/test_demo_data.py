@@ -539,12 +539,11 @@ def test_the_demo_setup_command_reports_a_bad_file_without_a_traceback(
         call_command("demo_setup", file=str(_write(tmp_path, doc)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="citizen pages: the shared start page of a process two municipalities offer at "
-    "different rates lists the unbound fees (placeholder 0,00 €); it needs per-municipality "
-    "start pages or no amounts there (issue 8, part 4, citizen pages)",
-)
 def test_the_shared_start_page_shows_no_placeholder_amount(client, published_processes):
+    """Two municipalities offer the dog tax at different rates: the shared page names the
+    fees without amounts; each municipality's own page shows its own."""
     page = client.get(reverse("citizen:start", args=[DOG])).content.decode()
     assert "0,00 €" not in page.replace("\xa0", " ")
+    assert "je nach Kommune" in page
+    own = client.get(reverse("citizen:municipality_start", args=["beispieltal", DOG]))
+    assert "60,00" in own.content.decode()

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _logos_in_tmp(settings, tmp_path):
     media_in(settings, tmp_path / "media")
 
 

@@ -132,7 +132,18 @@ def create_towns(*, logo: bool = True) -> dict:
             },
             contact_text="Fragen zum Parkausweis: Bürgerbüro Hafenau, Zimmer 12.",
         ),
-        "hafenau_dogs": _activate(DOG_TAX, hafenau, hafenau_amt),
+        "hafenau_dogs": _activate(
+            DOG_TAX,
+            hafenau,
+            hafenau_amt,
+            {
+                "steuerglaeubiger": "Stadt Hafenau",
+                "glaeubiger_id": "DE12ZZZ00000099903",
+                "steuer_hund": "72.00",
+                "steuer_weiterer_hund": "90.00",
+                "steuer_gefaehrlicher_hund": "540.00",
+            },
+        ),
         "bergland_parking": _activate(
             PROCESS_ID,
             bergland,

@@ -20,7 +20,7 @@ SAMPLE = {"answers": {"antrag": {"zone": "d", "kennzeichen": "HA-X 1"}}}
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _logos_in_tmp(settings, tmp_path):
     media_in(settings, tmp_path / "media")
 
 

@@ -45,8 +45,11 @@ def test_catalog_lists_the_three_published_processes(client, published_processes
 
 
 def test_start_page_explains_the_service_and_creates_a_pinned_draft(client, published_processes):
-    page = client.get(reverse("citizen:start", args=["hundesteuer-anmeldung"]))
-    assert "Antrag starten" in page.content.decode()
+    # Offered by two municipalities: the shared page leads to the citizen's own start page.
+    shared = client.get(reverse("citizen:start", args=["hundesteuer-anmeldung"])).content.decode()
+    own = reverse("citizen:municipality_start", args=["musterstadt", "hundesteuer-anmeldung"])
+    assert f'href="{own}"' in shared
+    assert "Antrag starten" in client.get(own).content.decode()
     # Offered by one municipality only, the start page shows its own fees (Musterstadt's).
     parking = client.get(reverse("citizen:start", args=["anwohnerparkausweis"])).content.decode()
     assert "30,60 €" in parking and "61,20 €" in parking

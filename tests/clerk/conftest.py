@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from forms_engine.cases.models import Case
+from forms_engine.cases.models import Case, CaseDocument
 from forms_engine.cases.services import case_submit
+from tests.citizen.flow import Flow
 from tests.conftest import ANSWER_FIXTURES, load_sample
 
 _keys = itertools.count(1)
@@ -94,3 +95,40 @@ def colleague_steuer(clerk_steuer):
     user = get_user_model().objects.create_user("steuer2", first_name="Jana", last_name="Kollegin")
     clerk_steuer.authorities.first().clerks.add(user)
     return user
+
+
+PDF = b"%PDF-1.7\n% test case file\n"
+
+
+@pytest.fixture
+def fake_casefile():
+    """Case-file bytes in the casefiles storage without rendering a PDF (the casefile
+    helper's tests render real ones); returns their storage name."""
+    from forms_engine.core.storage import CASEFILES, file_save
+
+    return file_save(CASEFILES, "te/test-casefile.pdf", PDF)
+
+
+@pytest.fixture
+def citizen_case(client, published_processes, fake_casefile):
+    """A Hundesteuer case with an upload, filed through the citizen pages by `client`,
+    routed to the Steueramt, with its case file recorded."""
+    result = Flow(client, "hundesteuer-anmeldung").run(
+        sample("hundesteuer-anmeldung", "valid-listenhund-mit-lastschrift")
+    )
+    assert result.case_reference
+    case = Case.objects.get(reference=result.case_reference)
+    Case.objects.filter(pk=case.pk).update(
+        routed_at=timezone.now(), applicant_name="Sabine Geheimname"
+    )
+    CaseDocument.objects.create(
+        case=case,
+        kind=CaseDocument.Kind.CASEFILE,
+        storage_name=fake_casefile,
+        file_name=f"{case.reference}-Fallakte.pdf",
+        sha256="0" * 64,
+        size=len(PDF),
+    )
+    case.refresh_from_db()
+    assert case.uploads.exists()
+    return case

@@ -13,51 +13,13 @@ from urllib.parse import urlparse
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from forms_engine.cases.models import Case, CaseDocument, CaseNote
+from forms_engine.cases.models import Case, CaseNote
 from forms_engine.cases.selectors import access_case_for_clerk
 from forms_engine.core.models import AuditEntry
-from tests.citizen.flow import Flow
-from tests.clerk.conftest import logged_in, sample
+from tests.clerk.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n% test case file\n"
-
-
-@pytest.fixture
-def fake_casefile():
-    """Case-file bytes in the casefiles storage without rendering a PDF (the casefile
-    helper's tests render real ones); returns their storage name."""
-    from forms_engine.core.storage import CASEFILES, file_save
-
-    return file_save(CASEFILES, "te/test-casefile.pdf", PDF)
-
-
-@pytest.fixture
-def citizen_case(client, published_processes, fake_casefile):
-    """A Hundesteuer case with an upload, filed through the citizen pages by `client`,
-    routed to the Steueramt, with its case file recorded."""
-    result = Flow(client, "hundesteuer-anmeldung").run(
-        sample("hundesteuer-anmeldung", "valid-listenhund-mit-lastschrift")
-    )
-    assert result.case_reference
-    case = Case.objects.get(reference=result.case_reference)
-    Case.objects.filter(pk=case.pk).update(
-        routed_at=timezone.now(), applicant_name="Sabine Geheimname"
-    )
-    CaseDocument.objects.create(
-        case=case,
-        kind=CaseDocument.Kind.CASEFILE,
-        storage_name=fake_casefile,
-        file_name=f"{case.reference}-Fallakte.pdf",
-        sha256="0" * 64,
-        size=len(PDF),
-    )
-    case.refresh_from_db()
-    assert case.uploads.exists()
-    return case
 
 
 def urls(case) -> list[tuple[str, str, dict]]:

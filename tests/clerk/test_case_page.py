@@ -8,8 +8,7 @@ from django.utils import timezone
 from forms_engine.cases.models import Case, CaseDocument
 from forms_engine.core.models import AuditEntry
 from tests.citizen.flow import Flow
-from tests.clerk.conftest import logged_in, sample
-from tests.clerk.test_access import PDF
+from tests.clerk.conftest import PDF, logged_in, sample
 
 pytestmark = pytest.mark.django_db
 
