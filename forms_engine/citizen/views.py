@@ -667,9 +667,10 @@ def _render_step(
     elif position > 0:
         back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
     else:
-        # Qualified by the publisher: right even where another publisher uses the id.
+        # Another publisher's process carries its publisher (no query on the step page; a
+        # shared id of the own library leads to the choice of publishers at worst).
         back_url = selectors.start_url(
-            draft.process_version.process, municipality=draft.municipality, qualified=True
+            draft.process_version.process, municipality=draft.municipality, shared=set()
         )
     step_title = i18n(current.title, lang)
     context = {
