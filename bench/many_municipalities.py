@@ -21,8 +21,8 @@ pinned to the older 1.0.0; each efa activation with its own `bench_ort` value), 
 
 Pages (serial, one request at a time on a new connection, medians):
 - the shared catalog `/`;
-- a municipality's catalog `/musterstadt/` (only when the route exists: it comes with the
-  municipality pages of issue 8; a run without it says "not measured");
+- a municipality's catalog `/musterstadt/` (where the route exists; a tree without the
+  municipality pages of issue 8 says "not measured");
 - the start page of the shared Hundesteuer copy (`/leistungen/hundesteuer-anmeldung-efa/`),
   offered by every municipality in phase "many";
 - starting a draft there (GET and POST of the start page, Musterstadt chosen);
@@ -284,10 +284,8 @@ def pages(port: int) -> dict[str, str]:
         "shared catalog /": "/",
         f"start page, offered everywhere (/leistungen/{SHARED}/)": f"/leistungen/{SHARED}/",
     }
-    # The municipality's own catalog comes with the municipality pages of issue 8; measured
-    # as soon as the route answers (until then the run says "not measured").
-    # AFTER MERGE of the municipality pages: if the catalog lives elsewhere than /<slug>/,
-    # change the path here (and add its start page /<slug>/leistungen/<id>/ if it has one).
+    # The municipality's own catalog (issue 8's municipality pages); a tree without that
+    # route answers 404 and the run says "not measured".
     status = Client(port).request("GET", f"/{HOME}/")[0]
     if status == 200:
         out[f"municipality catalog /{HOME}/"] = f"/{HOME}/"
