@@ -53,11 +53,6 @@ def current_versions() -> list[ProcessVersion]:
 # --- process identity: an id is unique per publisher only -----------------------------------
 
 
-def publisher_get(slug: str) -> Publisher | None:
-    """The publisher with `slug`, or None."""
-    return Publisher.objects.filter(slug=slug).first() if slug else None
-
-
 def process_resolve(
     *, identifier: str, publisher: Publisher | str | None = None, statuses=None
 ) -> Process | None:
@@ -335,21 +330,6 @@ def shared_catalog(*, now=None) -> SharedCatalog:
     if len(municipality_ids) == 1:
         only = Municipality.objects.filter(pk__in=municipality_ids).first()
     return SharedCatalog(entries, only)
-
-
-def municipalities_offering_each(processes) -> dict[int, list[dict]]:
-    """process pk → [{"ars", "name", "slug"}] of the municipalities where it is actively
-    offered (as `municipalities_offering`), by name; one query for all `processes`."""
-    out: dict[int, list[dict]] = {p.pk: [] for p in processes}
-    rows = (
-        Activation.objects.filter(process_id__in=list(out), is_active=True)
-        .values_list("process_id", "municipality__ars", "municipality__name", "municipality__slug")
-        # one activation per (process, municipality): no duplicates to remove
-        .order_by("process_id", "municipality__name", "municipality__slug")
-    )
-    for process_id, ars, name, slug in rows:
-        out[process_id].append({"ars": ars, "name": name, "slug": slug})
-    return out
 
 
 def municipalities_offering(process: Process) -> QuerySet[Municipality]:
