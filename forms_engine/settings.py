@@ -320,12 +320,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# Where `process_sync` reads the shipped library.
-# The installation's own publisher (slug, name): owner of the shipped library (process_sync).
+# The installation's own publisher (slug, name): owner of the shipped library (process_sync
+# without --publisher, demo_setup's plain process ids, drafts created without a publisher).
 FORMS_DEFAULT_PUBLISHER = (
     os.environ.get("FORMS_DEFAULT_PUBLISHER", "standard"),
     os.environ.get("FORMS_DEFAULT_PUBLISHER_NAME", "Standardbibliothek dieser Installation"),
 )
+# Where `process_sync` reads the shipped library.
 FORMS_PROCESS_LIBRARY = Path(os.environ.get("FORMS_PROCESS_LIBRARY", BASE_DIR / "processes"))
 # Prefix of case reference numbers, e.g. HST-2026-000042 (per process `x-reference-prefix`
 # in the definition, this is the fallback).

@@ -56,6 +56,8 @@ class ApiAutoSchema(AutoSchema):
 VERSION_PARAMETERS = {
     "process_id": "$response.body#/0/id",
     "version": "$response.body#/0/version",
+    # A process id is unique per publisher only: the link names the publisher too.
+    "publisher": "$response.body#/0/publisher/slug",
 }
 
 # OpenAPI links: how a client (and schemathesis' stateful run) gets from one answer to the
@@ -87,6 +89,7 @@ LINKS = {
             "parameters": {
                 "process_id": "$response.body#/id",
                 "version": "$response.body#/version",
+                "publisher": "$response.body#/publisher/slug",
             },
         },
         "Submission": {
@@ -94,6 +97,7 @@ LINKS = {
             "parameters": {
                 "process_id": "$response.body#/id",
                 "version": "$response.body#/version",
+                "publisher": "$response.body#/publisher/slug",
             },
         },
     },

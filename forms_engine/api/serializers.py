@@ -14,6 +14,14 @@ class MunicipalitySerializer(serializers.Serializer):
     slug = serializers.CharField()
 
 
+class PublisherSerializer(serializers.Serializer):
+    slug = serializers.CharField(
+        help_text="Kennung des Herausgebers; als Parameter `publisher` angeben, wo mehrere "
+        "Herausgeber dieselbe Prozesskennung verwenden / the publisher's slug"
+    )
+    name = serializers.CharField()
+
+
 class OfferingSerializer(MunicipalitySerializer):
     version = serializers.CharField(
         help_text="Die Version, die diese Kommune anbietet: Einreichungen für diese Kommune "
@@ -23,7 +31,10 @@ class OfferingSerializer(MunicipalitySerializer):
 
 
 class ProcessListItemSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="Prozesskennung / process id")
+    id = serializers.CharField(
+        help_text="Prozesskennung, eindeutig je Herausgeber / process id, unique per publisher"
+    )
+    publisher = PublisherSerializer()
     version = serializers.CharField(
         help_text="aktuelle (höchste) veröffentlichte Version (semver); jede Kommune bietet "
         "ihre eigene an (municipalities[].version)"
@@ -38,6 +49,7 @@ class ProcessListItemSerializer(serializers.Serializer):
 
 class ProcessVersionSerializer(serializers.Serializer):
     id = serializers.CharField()
+    publisher = PublisherSerializer()
     version = serializers.CharField()
     status = serializers.ChoiceField(choices=["published", "retired"])
     sha256 = serializers.CharField()

@@ -4,6 +4,7 @@ Thin: parse, call one selector or service, render. Anonymous access; SessionAuth
 only, so anonymous JSON clients need no CSRF token.
 """
 
+import re
 import uuid
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,11 +17,11 @@ from rest_framework.views import APIView
 
 from forms_engine.cases.exceptions import AnswersInvalid, SubmissionRefused
 from forms_engine.cases.services import case_submit
+from forms_engine.catalog.exceptions import AmbiguousProcess
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
     current_versions,
-    offered_version,
-    open_activations,
+    open_offerings,
     version_definition,
     version_get,
 )
@@ -80,6 +81,75 @@ def retired():
     )
 
 
+PUBLISHER_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,100}$")
+
+PUBLISHER_QUERY = OpenApiParameter(
+    "publisher",
+    str,
+    OpenApiParameter.QUERY,
+    required=False,
+    pattern=PUBLISHER_SLUG.pattern,
+    description=(
+        "Kennung des Herausgebers (`publisher.slug` der Liste). Nötig, wo mehrere "
+        "Herausgeber dieselbe Prozesskennung verwenden; ohne ihn antwortet die API dann 409 "
+        "`process_ambiguous` mit den Kandidaten. / The publisher's slug; required where "
+        "several publishers use the process id (else 409 `process_ambiguous`)."
+    ),
+)
+
+
+def ambiguous(exc: AmbiguousProcess):
+    names = ", ".join(f"{slug} ({name})" for slug, name in exc.candidates)
+    return errors_response(
+        [
+            error(
+                "",
+                f"Die Prozesskennung „{exc.identifier}“ verwenden mehrere Herausgeber: "
+                f"{names}. Geben Sie den Herausgeber mit dem Parameter „publisher“ an, "
+                f"z. B. ?publisher={exc.candidates[0][0]}.",
+                f"Several publishers use the process id '{exc.identifier}': {names}. "
+                "Name the publisher with the parameter 'publisher', e.g. "
+                f"?publisher={exc.candidates[0][0]}.",
+                "process_ambiguous",
+            )
+        ],
+        status.HTTP_409_CONFLICT,
+    )
+
+
+def invalid_publisher():
+    return errors_response(
+        [
+            error(
+                "",
+                "Der Parameter „publisher“ ist keine gültige Herausgeber-Kennung.",
+                "The parameter 'publisher' is not a valid publisher slug.",
+                "invalid_publisher",
+            )
+        ]
+    )
+
+
+def find_version(request, process_id, version, statuses):
+    """(the version or None, None) or (None, an error response): the publisher comes from
+    the `publisher` query parameter; an id several publishers use needs it (409)."""
+    publisher = request.GET.get("publisher")
+    if publisher is not None and not PUBLISHER_SLUG.match(publisher):
+        return None, invalid_publisher()
+    try:
+        found = version_get(
+            identifier=process_id, version=version, statuses=statuses, publisher=publisher
+        )
+    except AmbiguousProcess as exc:
+        return None, ambiguous(exc)
+    return found, None
+
+
+def publisher_of(version) -> dict:
+    publisher = version.process.publisher
+    return {"slug": publisher.slug, "name": publisher.name}
+
+
 def i18n(value):
     if isinstance(value, dict):
         return value
@@ -93,17 +163,17 @@ class ProcessListView(APIView):
     )
     def get(self, request):
         # Each municipality offers its own pinned version: submissions for it go there.
+        # (Light rows: one per open activation, no Activation object each.)
         offerings: dict[int, list[dict]] = {}
-        for activation in open_activations():
-            offered = offered_version(activation)
-            municipality = activation.municipality
-            offerings.setdefault(activation.process_id, []).append(
+        for offering in open_offerings():
+            municipality = offering.municipality
+            offerings.setdefault(offering.process.pk, []).append(
                 {
                     "ars": municipality.ars,
                     "name": municipality.name,
                     "slug": municipality.slug,
-                    "version": offered.version,
-                    "sha256": offered.sha256,
+                    "version": offering.version.version,
+                    "sha256": offering.version.sha256,
                 }
             )
         items = []
@@ -112,6 +182,7 @@ class ProcessListView(APIView):
             items.append(
                 {
                     "id": version.process.identifier,
+                    "publisher": publisher_of(version),
                     "version": version.version,
                     "title": i18n(doc.get("title")),
                     "summary": i18n(doc.get("summary")),
@@ -127,16 +198,24 @@ class ProcessListView(APIView):
 class ProcessVersionView(APIView):
     @extend_schema(
         summary="Definition einer Version / a version's definition",
-        responses={200: ProcessVersionSerializer, 404: ErrorResponseSerializer},
+        parameters=[PUBLISHER_QUERY],
+        responses={
+            200: ProcessVersionSerializer,
+            404: ErrorResponseSerializer,
+            409: ErrorResponseSerializer,
+        },
     )
     def get(self, request, process_id, version):
-        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        found, refusal = find_version(request, process_id, version, VISIBLE)
+        if refusal is not None:
+            return refusal
         if found is None:
             return not_found()
         return Response(
             ProcessVersionSerializer(
                 {
                     "id": found.process.identifier,
+                    "publisher": publisher_of(found),
                     "version": found.version,
                     "status": found.status,
                     "sha256": found.sha256,
@@ -151,18 +230,28 @@ class ProcessVersionView(APIView):
 class DataSchemaView(APIView):
     @extend_schema(
         summary="Zusammengesetztes Datenschema (JSON Schema 2020-12) / composed data schema",
-        responses={200: OpenApiTypes.OBJECT, 404: ErrorResponseSerializer},
+        parameters=[PUBLISHER_QUERY],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: ErrorResponseSerializer,
+            409: ErrorResponseSerializer,
+        },
     )
     def get(self, request, process_id, version):
-        found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+        found, refusal = find_version(request, process_id, version, VISIBLE)
+        if refusal is not None:
+            return refusal
         if found is None:
             return not_found()
         return Response(version_definition(found).data_schema)
 
 
-def published_version_or_refusal(process_id: str, version: str):
-    """(the published version, None), or (None, the 404 response) for unknown/draft/retired."""
-    found = version_get(identifier=process_id, version=version, statuses=VISIBLE)
+def published_version_or_refusal(request, process_id: str, version: str):
+    """(the published version, None), or (None, the error response): 404 for
+    unknown/draft/retired, 409 for an id several publishers use without `publisher`."""
+    found, refusal = find_version(request, process_id, version, VISIBLE)
+    if refusal is not None:
+        return None, refusal
     if found is None:
         return None, not_found()
     if found.status != ProcessVersion.Status.PUBLISHED:
@@ -178,9 +267,24 @@ def _upload_stream_limits(request, process_id, version):
     """While an API upload streams in: the `file` at most the largest limit of the version's
     upload fields (the exact field's limit is checked once `field` is known); other files
     are skipped; the body at most that plus the envelope."""
-    found = version_get(identifier=process_id, version=version, statuses=OPEN)
-    per_file = largest_upload_limit(version_definition(found)) if found is not None else None
-    per_file = per_file or 0
+    publisher = request.GET.get("publisher")
+    if publisher is not None and not PUBLISHER_SLUG.match(publisher):
+        found = []
+    else:
+        try:
+            found = [
+                version_get(
+                    identifier=process_id, version=version, statuses=OPEN, publisher=publisher
+                )
+            ]
+        except AmbiguousProcess as exc:
+            # The view answers 409; let the body reach it (the largest candidate's limit).
+            found = [
+                version_get(identifier=process_id, version=version, statuses=OPEN, publisher=slug)
+                for slug, _name in exc.candidates
+            ]
+    limits = [largest_upload_limit(version_definition(v)) for v in found if v is not None]
+    per_file = max((limit or 0 for limit in limits), default=0)
     return StreamLimits(
         file_limit=lambda name: per_file if name == "file" else None,
         request_bytes=per_file + UPLOAD_ENVELOPE_BYTES,
@@ -197,16 +301,18 @@ class UploadView(APIView):
     @extend_schema(
         summary="Datei hochladen / upload a file",
         request={"multipart/form-data": UploadRequestSerializer},
+        parameters=[PUBLISHER_QUERY],
         responses={
             201: UploadResponseSerializer,
             400: ErrorResponseSerializer,
             404: ErrorResponseSerializer,
+            409: ErrorResponseSerializer,
             413: ErrorResponseSerializer,
             429: ErrorResponseSerializer,
         },
     )
     def post(self, request, process_id, version):
-        found, refusal = published_version_or_refusal(process_id, version)
+        found, refusal = published_version_or_refusal(request, process_id, version)
         if refusal is not None:
             return refusal
         data = request.data
@@ -260,13 +366,14 @@ class SubmissionView(APIView):
         summary="Antrag einreichen / submit an application",
         request=SubmissionRequestSerializer,
         parameters=[
+            PUBLISHER_QUERY,
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
                 required=False,
                 description="Gleicher Schlüssel → derselbe Antrag / same key → same case",
-            )
+            ),
         ],
         responses={
             201: SubmissionResponseSerializer,
@@ -276,7 +383,7 @@ class SubmissionView(APIView):
         },
     )
     def post(self, request, process_id, version):
-        found, refusal = published_version_or_refusal(process_id, version)
+        found, refusal = published_version_or_refusal(request, process_id, version)
         if refusal is not None:
             return refusal
         serializer = SubmissionRequestSerializer(data=request.data)

@@ -98,7 +98,8 @@ def inbox_cases(
 ):
     """Routed cases of the authorities `user` works, filtered, newest first.
 
-    `process` is a process identifier; `received_from`/`received_to` are local dates
+    `process` is a process identifier, or `<publisher slug>/<identifier>` where several
+    publishers use the id (as `inbox_processes` offers it); `received_from`/`received_to` are local dates
     (both inclusive) on the submission date; `assigned` is "me" or "unassigned"; `q`
     matches the reference by prefix (case-insensitive; a full reference is a prefix of
     itself) or the applicant name by substring (case-insensitive). Only the inbox columns
@@ -109,10 +110,7 @@ def inbox_cases(
     if status:
         qs = qs.filter(status=status)
     if process:
-        version_ids = list(
-            ProcessVersion.objects.filter(process__identifier=process).values_list("id", flat=True)
-        )
-        qs = qs.filter(process_version_id__in=version_ids)
+        qs = qs.filter(process_version_id__in=list(_process_version_ids(process)))
     if received_from:
         qs = qs.filter(submitted_at__gte=_day_start(received_from))
     if received_to:
@@ -198,29 +196,56 @@ def inbox_page(queryset, *, number: int = 1, per_page: int = INBOX_PAGE_SIZE) ->
     )
 
 
+def _process_version_ids(process: str):
+    """Version ids of the process named `identifier` or `<publisher slug>/<identifier>`."""
+    publisher, _, identifier = process.rpartition("/")
+    qs = ProcessVersion.objects.filter(process__identifier=identifier)
+    if publisher:
+        qs = qs.filter(process__publisher__slug=publisher)
+    return qs.values_list("id", flat=True)
+
+
 def inbox_processes(user) -> list[tuple[str, str]]:
-    """(identifier, title) of the processes whose cases land in `user`'s inboxes."""
+    """(filter value, title) of the processes whose cases land in `user`'s inboxes.
+
+    The value is the process identifier; where the user's processes include several
+    publishers' processes with the same id, `<publisher slug>/<identifier>`, and the title
+    names the publisher."""
     authority_ids = clerk_authority_ids(user)
-    identifiers = sorted(
+    processes = sorted(
         set(
             Activation.objects.filter(authority_id__in=authority_ids).values_list(
-                "process__identifier", flat=True
+                "process_id",
+                "process__identifier",
+                "process__publisher__slug",
+                "process__publisher__name",
             )
-        )
+        ),
+        key=lambda row: (row[1], row[2]),
     )
-    best: dict[str, tuple] = {}
-    for identifier, status, version, title in (
-        ProcessVersion.objects.filter(process__identifier__in=identifiers)
+    best: dict[int, tuple] = {}
+    for process_id, status, version, title in (
+        ProcessVersion.objects.filter(process_id__in=[row[0] for row in processes])
         .exclude(status=ProcessVersion.Status.DRAFT)
-        .values_list("process__identifier", "status", "version", "title")
+        .values_list("process_id", "status", "version", "title")
     ):
         # The current version's title (as `catalog.selectors.current_version` picks it:
         # highest published semantic version); a process with only retired versions
         # shows its highest retired one.
         key = (status == ProcessVersion.Status.PUBLISHED, semver_key(version))
-        if identifier not in best or key > best[identifier][0]:
-            best[identifier] = (key, title)
-    return [(i, best[i][1] if i in best else i) for i in identifiers]
+        if process_id not in best or key > best[process_id][0]:
+            best[process_id] = (key, title)
+    counts: dict[str, int] = {}
+    for _pk, identifier, _slug, _name in processes:
+        counts[identifier] = counts.get(identifier, 0) + 1
+    choices = []
+    for pk, identifier, slug, name in processes:
+        title = best[pk][1] if pk in best else identifier
+        if counts[identifier] > 1:
+            choices.append((f"{slug}/{identifier}", f"{title} – {name}"))
+        else:
+            choices.append((identifier, title))
+    return choices
 
 
 def authority_clerks(authority_id: int):

@@ -16,10 +16,11 @@ from .admin_access import (
     managed_clerks,
 )
 from .exceptions import CatalogError
-from .models import Authority, LegalPage, Municipality, Process, ProcessVersion
+from .models import Authority, LegalPage, Municipality, Process, ProcessVersion, Publisher
 from .services import (
     RETIRE_GRACE_DAYS,
     RETIRE_GRACE_MAX_DAYS,
+    default_publisher,
     process_version_create_draft,
     process_version_publish,
     process_version_retire,
@@ -118,10 +119,41 @@ class ProcessVersionInline(admin.TabularInline):
         return False
 
 
+@admin.register(Publisher)
+class PublisherAdmin(admin.ModelAdmin):
+    """Publishers own processes (a process id is unique per publisher). Superusers only:
+    a publisher's name appears wherever its processes are listed."""
+
+    list_display = ["name", "slug", "municipality", "process_count", "created_at"]
+    search_fields = ["name", "slug"]
+    list_select_related = ["municipality"]
+
+    @admin.display(description=_("Verwaltungsleistungen"))
+    def process_count(self, obj):
+        return obj.processes.count()
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # processes point here (PROTECT); publishers are never deleted
+
+
 @admin.register(Process)
 class ProcessAdmin(admin.ModelAdmin):
-    list_display = ["identifier", "created_at"]
-    search_fields = ["identifier"]
+    list_display = ["identifier", "publisher", "created_at"]
+    list_filter = ["publisher"]
+    list_select_related = ["publisher"]
+    search_fields = ["identifier", "publisher__slug", "publisher__name"]
     inlines = [ProcessVersionInline]
 
     def has_delete_permission(self, request, obj=None):
@@ -129,10 +161,17 @@ class ProcessAdmin(admin.ModelAdmin):
 
 
 class DefinitionForm(forms.ModelForm):
-    """Edits a draft's definition as JSON text; the service does the write."""
+    """Edits a draft's definition as JSON text; the service does the write. A new draft
+    belongs to the chosen publisher (empty: the installation's own, `default_publisher`)."""
 
     definition = forms.JSONField(
         label=_("Definition (JSON)"), widget=forms.Textarea(attrs={"rows": 30, "cols": 100})
+    )
+    publisher = forms.ModelChoiceField(
+        label=_("Herausgeber"),
+        queryset=Publisher.objects.all(),
+        required=False,
+        help_text=_("Leer: die Standardbibliothek dieser Installation."),
     )
 
     class Meta:
@@ -173,8 +212,15 @@ class ProcessVersionAdmin(admin.ModelAdmin):
         "retired_at",
         "submit_until",
     ]
-    list_filter = ["status", "process"]
-    search_fields = ["process__identifier", "version", "title", "sha256"]
+    list_filter = ["status", "process__publisher", "process"]
+    list_select_related = ["process", "process__publisher"]
+    search_fields = [
+        "process__identifier",
+        "process__publisher__slug",
+        "version",
+        "title",
+        "sha256",
+    ]
     actions = ["publish", "retire"]
     readonly_fields = [
         "process",
@@ -194,7 +240,7 @@ class ProcessVersionAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["definition"]
+            return ["publisher", "definition"]
         if obj.is_frozen:
             return [*self.readonly_fields, "pretty_definition"]
         return [*self.readonly_fields, "definition"]
@@ -226,7 +272,8 @@ class ProcessVersionAdmin(admin.ModelAdmin):
         if change:
             saved = process_version_update_draft(version=obj, doc=doc)
         else:
-            saved = process_version_create_draft(doc=doc)
+            publisher = form.cleaned_data.get("publisher") or default_publisher()
+            saved = process_version_create_draft(doc=doc, publisher=publisher)
         # Hand the row the service wrote back to the admin (it logs and redirects with it).
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if k != "_state"})
         obj._state.adding = False

@@ -22,3 +22,21 @@ class PublishRefused(CatalogError):
 
 class InvalidTransition(CatalogError):
     """A status change that the life cycle draft → published → retired does not allow."""
+
+
+class AmbiguousProcess(CatalogError):
+    """A process id that several publishers use was named without a publisher.
+
+    `identifier` is the id; `candidates` the publishers as `[(slug, name)]`, by slug. The
+    caller says how to name the publisher (API: the `publisher` parameter)."""
+
+    def __init__(self, identifier: str, candidates: list[tuple[str, str]]):
+        self.identifier = identifier
+        self.candidates = list(candidates)
+        names = ", ".join(f"„{slug}“ ({name})" for slug, name in self.candidates)
+        names_en = ", ".join(f"'{slug}' ({name})" for slug, name in self.candidates)
+        super().__init__(
+            f"Die Kennung „{identifier}“ verwenden mehrere Herausgeber: {names}. "
+            "Bitte geben Sie den Herausgeber an.",
+            f"Several publishers use the id '{identifier}': {names_en}. Please name the publisher.",
+        )

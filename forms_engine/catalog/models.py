@@ -265,7 +265,8 @@ class Process(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.identifier
+        # Qualified: two publishers may use the same identifier.
+        return f"{self.publisher.slug}/{self.identifier}"
 
 
 def _frozen_refusal(what: str, what_en: str) -> ImmutableVersionError:

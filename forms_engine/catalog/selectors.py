@@ -7,9 +7,10 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
-from .models import Activation, LegalPage, Municipality, Process, ProcessVersion
+from .exceptions import AmbiguousProcess
+from .models import Activation, LegalPage, Municipality, Process, ProcessVersion, Publisher
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,9 @@ def semver_key(version: str) -> tuple[int, int, int]:
 
 
 def published_versions() -> QuerySet[ProcessVersion]:
-    """All published (not draft, not retired) versions, with their process."""
+    """All published (not draft, not retired) versions, with their process and publisher."""
     return ProcessVersion.objects.filter(status=ProcessVersion.Status.PUBLISHED).select_related(
-        "process"
+        "process", "process__publisher"
     )
 
 
@@ -46,7 +47,49 @@ def current_versions() -> list[ProcessVersion]:
         known = best.get(version.process_id)
         if known is None or semver_key(version.version) > semver_key(known.version):
             best[version.process_id] = version
-    return sorted(best.values(), key=lambda v: v.process.identifier)
+    return sorted(best.values(), key=lambda v: (v.process.identifier, v.process.publisher.slug))
+
+
+# --- process identity: an id is unique per publisher only -----------------------------------
+
+
+def process_resolve(
+    *, identifier: str, publisher: Publisher | str | None = None, statuses=None
+) -> Process | None:
+    """The one process named by its id and, where several publishers use the id, its
+    publisher (a `Publisher` or its slug).
+
+    Contract: with `publisher` the process of that publisher (None if it has none, or the
+    publisher is unknown). Without, the only process with that id; several → raises
+    `AmbiguousProcess` naming the publishers. `statuses` counts only processes with a
+    version in one of them (a process with drafts only is no candidate for the API).
+    """
+    qs = Process.objects.select_related("publisher").filter(identifier=identifier)
+    if statuses is not None:
+        qs = qs.filter(
+            pk__in=ProcessVersion.objects.filter(status__in=list(statuses)).values("process_id")
+        )
+    if publisher:
+        if isinstance(publisher, Publisher):
+            return qs.filter(publisher=publisher).first()
+        return qs.filter(publisher__slug=publisher).first()
+    found = list(qs[:50])
+    if len(found) > 1:
+        raise AmbiguousProcess(
+            identifier, sorted((p.publisher.slug, p.publisher.name) for p in found)
+        )
+    return found[0] if found else None
+
+
+def shared_identifiers(identifiers) -> set[str]:
+    """Those of `identifiers` that more than one publisher uses (one query)."""
+    return set(
+        Process.objects.filter(identifier__in=list(identifiers))
+        .values("identifier")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("identifier", flat=True)
+    )
 
 
 def activation_for(process: Process, municipality: Municipality) -> Activation | None:
@@ -79,19 +122,214 @@ def activation_open(activation: Activation, *, now=None) -> bool:
     return not (activation.available_until and now >= activation.available_until)
 
 
-def open_activations(*, municipality: Municipality | None = None, now=None) -> list[Activation]:
-    """Active activations within their dates whose offered version is published, with
-    process, version, municipality and authority loaded (ordered by process id)."""
-    qs = Activation.objects.filter(is_active=True).select_related(
-        "process", "process__publisher", "version", "municipality", "authority"
+def open_activations_q(*, now=None) -> Q:
+    """Activations open now, as a filter: active, within their go-live/end dates, and
+    offering a published version (or not pinned yet; `offered_version` decides those)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return (
+        Q(is_active=True)
+        & (Q(available_from__isnull=True) | Q(available_from__lte=now))
+        & (Q(available_until__isnull=True) | Q(available_until__gt=now))
+        & (Q(version__isnull=True) | Q(version__status=ProcessVersion.Status.PUBLISHED))
     )
+
+
+def open_activations(
+    *,
+    municipality: Municipality | None = None,
+    identifier: str | None = None,
+    publisher: Publisher | str | None = None,
+    now=None,
+) -> list[Activation]:
+    """Active activations within their dates whose offered version is published, with
+    process, publisher, version (without its definition) and municipality loaded (ordered
+    by process id, then municipality name); `authority` is read on access.
+
+    Only the rows asked for are read: `municipality`, a process `identifier` and its
+    `publisher` (object or slug) narrow the query in SQL. Processes and versions are read
+    once each and shared by the activations that offer them (a process offered by 500
+    municipalities is one process object, not 500).
+    """
+    qs = Activation.objects.filter(open_activations_q(now=now)).select_related("municipality")
     if municipality is not None:
         qs = qs.filter(municipality=municipality)
+    if identifier is not None:
+        qs = qs.filter(process__identifier=identifier)
+    if isinstance(publisher, Publisher):
+        qs = qs.filter(process__publisher=publisher)
+    elif publisher:
+        qs = qs.filter(process__publisher__slug=publisher)
+    activations = list(qs)
+    processes = {
+        p.pk: p
+        for p in Process.objects.filter(pk__in={a.process_id for a in activations}).select_related(
+            "publisher"
+        )
+    }
+    versions = {
+        v.pk: v
+        for v in ProcessVersion.objects.filter(
+            pk__in={a.version_id for a in activations if a.version_id is not None}
+        ).defer("definition")
+    }
     result = []
-    for activation in qs.defer("version__definition"):
+    for activation in activations:
+        activation.process = processes[activation.process_id]
+        if activation.version_id is not None:
+            version = versions[activation.version_id]
+            version.process = activation.process
+            activation.version = version
         if offered_version(activation) is not None and activation_open(activation, now=now):
             result.append(activation)
     return sorted(result, key=lambda a: (a.process.identifier, a.municipality.name))
+
+
+@dataclass(frozen=True)
+class Offering:
+    """An open activation as the citizen's pages need it, read without building the
+    Activation: its id, the process, the offered version (definition deferred; shared by
+    all offerings of that version), the municipality (id, name, slug, ars; other columns
+    deferred) and the parameter values."""
+
+    activation_id: int
+    process: Process
+    version: ProcessVersion
+    municipality: Municipality
+    parameter_values: dict
+
+
+def open_offerings(
+    *,
+    municipality: Municipality | None = None,
+    identifier: str | None = None,
+    publisher: Publisher | str | None = None,
+    now=None,
+) -> list[Offering]:
+    """What `open_activations` selects, as light `Offering`s (one SQL row each, no model
+    per row but the municipality's few columns): a process offered by 500 municipalities
+    costs one query and 500 small objects. Ordered by process id, then municipality name."""
+    from django.db import router
+
+    qs = Activation.objects.filter(open_activations_q(now=now))
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if identifier is not None:
+        qs = qs.filter(process__identifier=identifier)
+    if isinstance(publisher, Publisher):
+        qs = qs.filter(process__publisher=publisher)
+    elif publisher:
+        qs = qs.filter(process__publisher__slug=publisher)
+    rows = list(
+        qs.values_list(
+            "id",
+            "process_id",
+            "version_id",
+            "municipality_id",
+            "municipality__name",
+            "municipality__slug",
+            "municipality__ars",
+            "parameter_values",
+        )
+    )
+    # One query for the versions with their processes (shared by all rows); processes of
+    # rows not pinned yet (rare) separately.
+    versions = {
+        v.pk: v
+        for v in ProcessVersion.objects.filter(pk__in={r[2] for r in rows if r[2] is not None})
+        .select_related("process", "process__publisher")
+        .defer("definition")
+    }
+    processes = {v.process_id: v.process for v in versions.values()}
+    for version in versions.values():
+        version.process = processes[version.process_id]
+    missing = {r[1] for r in rows} - set(processes)
+    if missing:
+        processes.update(
+            (p.pk, p) for p in Process.objects.filter(pk__in=missing).select_related("publisher")
+        )
+    unpinned = {pk: current_version(processes[pk]) for pk in {r[1] for r in rows if r[2] is None}}
+    alias = router.db_for_read(Municipality)
+    columns = [Municipality._meta.pk.attname, "name", "ars", "slug"]  # model field order
+    result = []
+    for pk, process_id, version_id, muni_id, name, slug, ars, values in rows:
+        version = versions[version_id] if version_id is not None else unpinned[process_id]
+        if version is None:
+            continue
+        result.append(
+            Offering(
+                activation_id=pk,
+                process=processes[process_id],
+                version=version,
+                municipality=Municipality.from_db(alias, columns, [muni_id, name, ars, slug]),
+                parameter_values=values if isinstance(values, dict) else {},
+            )
+        )
+    return sorted(result, key=lambda o: (o.process.identifier, o.municipality.name))
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One process of the shared catalog: the highest `version` any open activation
+    offers, and how many municipalities offer it."""
+
+    process: Process
+    version: ProcessVersion
+    municipality_count: int
+
+
+@dataclass(frozen=True)
+class SharedCatalog:
+    entries: list[CatalogEntry]
+    #: The one municipality offering anything, when there is exactly one (else None).
+    only_municipality: Municipality | None
+
+
+def shared_catalog(*, now=None) -> SharedCatalog:
+    """What the shared catalog lists, aggregated in SQL: one row per offered (process,
+    version), never one per activation, so its cost does not grow with the number of
+    municipalities. Versions come without their definition (compiled ones are cached)."""
+    rows = list(
+        Activation.objects.filter(open_activations_q(now=now))
+        .values("process_id", "version_id")
+        .annotate(
+            n=Count("municipality_id", distinct=True),
+            first=Min("municipality_id"),
+            last=Max("municipality_id"),
+        )
+        .order_by()
+    )
+    version_ids = {r["version_id"] for r in rows if r["version_id"] is not None}
+    versions = {
+        v.pk: v
+        for v in ProcessVersion.objects.filter(pk__in=version_ids)
+        .select_related("process", "process__publisher")
+        .defer("definition")
+    }
+    best: dict[int, tuple[ProcessVersion, int]] = {}
+    for row in rows:
+        version = versions.get(row["version_id"])
+        if row["version_id"] is None:  # not pinned yet: the process's current version
+            process = Process.objects.select_related("publisher").get(pk=row["process_id"])
+            version = current_version(process)
+        if version is None:
+            continue
+        known = best.get(row["process_id"])
+        count = row["n"] + (known[1] if known else 0)
+        if known is None or semver_key(version.version) > semver_key(known[0].version):
+            best[row["process_id"]] = (version, count)
+        else:
+            best[row["process_id"]] = (known[0], count)
+    entries = sorted(
+        (CatalogEntry(v.process, v, n) for v, n in best.values()),
+        key=lambda e: (e.process.identifier, e.process.publisher.slug),
+    )
+    municipality_ids = {r["first"] for r in rows} | {r["last"] for r in rows}
+    only = None
+    if len(municipality_ids) == 1:
+        only = Municipality.objects.filter(pk__in=municipality_ids).first()
+    return SharedCatalog(entries, only)
 
 
 def municipalities_offering(process: Process) -> QuerySet[Municipality]:
@@ -101,10 +339,18 @@ def municipalities_offering(process: Process) -> QuerySet[Municipality]:
     ).distinct()
 
 
-def version_get(*, identifier: str, version: str, statuses=None) -> ProcessVersion | None:
-    """One version by process id and version string, restricted to `statuses` if given."""
-    qs = ProcessVersion.objects.select_related("process").filter(
-        process__identifier=identifier, version=version
+def version_get(
+    *, identifier: str, version: str, statuses=None, publisher: Publisher | str | None = None
+) -> ProcessVersion | None:
+    """One version by process id and version string, restricted to `statuses` if given.
+
+    The process is found by `process_resolve` (same `statuses`): where several publishers
+    use the id and no `publisher` is named, `AmbiguousProcess` is raised."""
+    process = process_resolve(identifier=identifier, publisher=publisher, statuses=statuses)
+    if process is None:
+        return None
+    qs = ProcessVersion.objects.select_related("process", "process__publisher").filter(
+        process=process, version=version
     )
     if statuses is not None:
         qs = qs.filter(status__in=list(statuses))
@@ -521,13 +767,16 @@ def municipalities_matching(query: str) -> list[Municipality]:
     return [m for m in found if not any(o.parent_id == m.pk for o in found if o.pk in ids)]
 
 
-def responsibility_find(*, query: str, process_identifier: str = "", now=None) -> FinderResult:
+def responsibility_find(
+    *, query: str, process_identifier: str = "", publisher: str | None = None, now=None
+) -> FinderResult:
     """Who is responsible for a citizen who gives a postcode, place or municipality name.
 
     Without `process_identifier` every matching municipality is a target (its catalog).
     With one, per match: the municipality itself if it offers the process now, else its
-    `parent` (district, Verbandsgemeinde) if that offers it, else nobody. Never raises on
-    any input: empty, too long or unusable text answer a `code` and a message.
+    `parent` (district, Verbandsgemeinde) if that offers it, else nobody (`publisher`, a
+    slug: only that publisher's process with the id counts). Never raises on any input:
+    empty, too long or unusable text answer a `code` and a message.
     """
     from forms_engine.core.text import text_message, text_problem
 
@@ -574,10 +823,10 @@ def responsibility_find(*, query: str, process_identifier: str = "", now=None) -
     if not process_identifier:
         entries = tuple(FinderEntry(m, m) for m in matches)
         return FinderResult(query=query, entries=entries)
+    # Only this process's offerings are read, as light rows.
     offering = {
-        a.municipality_id
-        for a in open_activations(now=now)
-        if a.process.identifier == process_identifier
+        o.municipality.pk
+        for o in open_offerings(identifier=process_identifier, publisher=publisher, now=now)
     }
     parents = {
         p.pk: p

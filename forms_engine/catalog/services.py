@@ -68,6 +68,31 @@ def default_publisher() -> Publisher:
     return publisher
 
 
+def publisher_ensure(*, slug: str, name: str = "", rename: bool = False) -> Publisher:
+    """The publisher with `slug`, created (named `name`, else the slug) if it is new; with
+    `rename` an existing one takes `name` when given and different. A slug that is not a valid
+    `Kennung` (letters, digits, `-`, `_`; at most 100) raises `InvalidTransition`."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_slug
+
+    try:
+        validate_slug(slug)
+        if len(slug) > 100:
+            raise ValidationError("too long")
+    except ValidationError:
+        raise InvalidTransition(
+            f"„{slug}“ ist keine gültige Herausgeber-Kennung (Buchstaben, Ziffern, - und _; "
+            "höchstens 100 Zeichen).",
+            f"'{slug}' is not a valid publisher slug (letters, digits, - and _; at most 100).",
+        ) from None
+    name = (name or "").strip()[:200]
+    publisher, created = Publisher.objects.get_or_create(slug=slug, defaults={"name": name or slug})
+    if not created and rename and name and publisher.name != name:
+        publisher.name = name
+        publisher.save(update_fields=["name"])
+    return publisher
+
+
 @transaction.atomic
 def process_version_create_draft(
     *, doc: dict, publisher: Publisher | None = None
@@ -346,8 +371,10 @@ def activation_upgrade(
 
     if reason not in MOVE_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
+    # Lock the activation row only: `version` is nullable (an outer join), which
+    # PostgreSQL refuses to lock ("FOR UPDATE cannot be applied to the nullable side").
     locked = (
-        Activation.objects.select_for_update()
+        Activation.objects.select_for_update(of=("self",))
         .select_related("version", "municipality", "process")
         .get(pk=activation.pk)
     )

@@ -9,6 +9,7 @@ Thin: the reads are `catalog.selectors` (`legal_page_for`, `responsibility_find`
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from forms_engine.catalog import profile
+from forms_engine.catalog.exceptions import AmbiguousProcess
 from forms_engine.catalog.selectors import (
     legal_page_for,
     municipality_contacts,
@@ -173,21 +175,34 @@ def finder(request):
     lang = _lang()
     query = request.GET.get("q", "")
     process_id = request.GET.get("leistung", "")
+    # Where several publishers use the process id, the start page passes its publisher on.
+    publisher = request.GET.get(selectors.PUBLISHER_PARAMETER, "")[:100]
     process_title = ""
     if process_id:
-        offer = selectors.offer_get(process_id)  # 404 when it is offered nowhere
+        try:
+            offer = selectors.offer_get(process_id, publisher=publisher)  # 404: offered nowhere
+        except AmbiguousProcess:
+            offer = selectors.offers_named(process_id)[0]  # same id: the title is the same kind
         doc = services.definition_for(offer.version).bound_doc
         process_title = i18n(doc.get("title"), lang) or offer.version.title
-    result = responsibility_find(query=query, process_identifier=process_id)
+    result = responsibility_find(
+        query=query, process_identifier=process_id, publisher=publisher or None
+    )
     target = result.target if not result.code else None
+
+    def start_url(municipality, member=None):
+        url = reverse("citizen:municipality_start", args=[municipality.slug, process_id])
+        params = {selectors.PUBLISHER_PARAMETER: publisher} if publisher else {}
+        if member is not None:
+            params["fuer"] = member.slug
+        return f"{url}?{urlencode(params)}" if params else url
+
     if target is not None:
         if not process_id:
             return redirect("citizen:municipality_catalog", municipality_slug=target.slug)
-        url = reverse("citizen:municipality_start", args=[target.slug, process_id])
         members = [e.municipality for e in result.entries if e.via_parent]
-        if len(members) == 1 and len(result.entries) == 1:
-            url += f"?fuer={members[0].slug}"
-        return redirect(url)
+        member = members[0] if len(members) == 1 and len(result.entries) == 1 else None
+        return redirect(start_url(target, member))
     choices = []
     for municipality in result.targets:
         served = [
@@ -198,7 +213,7 @@ def finder(request):
             and e.municipality.pk != municipality.pk
         ]
         url = (
-            reverse("citizen:municipality_start", args=[municipality.slug, process_id])
+            start_url(municipality)
             if process_id
             else reverse("citizen:municipality_catalog", args=[municipality.slug])
         )

@@ -6,24 +6,36 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import F
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from forms_engine.catalog.models import Activation, Municipality, Process, ProcessVersion
+from forms_engine.catalog.exceptions import AmbiguousProcess
+from forms_engine.catalog.models import (
+    Activation,
+    Municipality,
+    Process,
+    ProcessVersion,
+    Publisher,
+)
 from forms_engine.catalog.selectors import (
+    Offering,
     activation_for,
     bound_definition,
     municipality_by_slug,
     municipality_for_host,
     offered_version,
-    open_activations,
+    open_offerings,
     semver_key,
+    shared_identifiers,
     version_definition,
 )
+from forms_engine.catalog.selectors import shared_catalog as catalog_shared_catalog
 from forms_engine.identity.base import LEVELS, level_label, level_rank, level_satisfies
 
 from .models import Draft
@@ -39,58 +51,82 @@ def draft_definition(draft: Draft):
 
 @dataclass(frozen=True)
 class Offer:
-    """A process as the citizen sees it: offered by `activations` (one per municipality,
-    each with its pinned version). `version` is the highest of those versions (titles and
-    texts of a shared catalog entry); a draft starts on its municipality's own version."""
+    """A process as the citizen sees it: offered by `offerings` (one per municipality,
+    each with its pinned version and parameter values; `catalog.selectors.Offering`).
+    `version` is the highest of those versions (titles and texts of a shared catalog
+    entry); a draft starts on its municipality's own version."""
 
     process: Process
     version: ProcessVersion
-    activations: tuple[Activation, ...]
+    offerings: tuple[Offering, ...]
 
     @property
     def municipalities(self) -> list[Municipality]:
-        return sorted((a.municipality for a in self.activations), key=lambda m: m.name)
+        """The offering municipalities by name (id, name, slug and ars loaded)."""
+        return sorted((o.municipality for o in self.offerings), key=lambda m: m.name)
+
+    def offering_in(self, municipality: Municipality) -> Offering | None:
+        return next((o for o in self.offerings if o.municipality.pk == municipality.pk), None)
 
     def activation_in(self, municipality: Municipality) -> Activation | None:
-        return next((a for a in self.activations if a.municipality_id == municipality.pk), None)
+        """`municipality`'s Activation (read now, one query), or None."""
+        offering = self.offering_in(municipality)
+        if offering is None:
+            return None
+        return Activation.objects.filter(pk=offering.activation_id).first()
 
     def version_in(self, municipality: Municipality) -> ProcessVersion | None:
-        activation = self.activation_in(municipality)
-        return offered_version(activation) if activation is not None else None
+        offering = self.offering_in(municipality)
+        return offering.version if offering is not None else None
 
 
-def _offers_from(activations) -> list[Offer]:
-    by_process: dict[int, list[Activation]] = {}
-    for activation in activations:
-        by_process.setdefault(activation.process_id, []).append(activation)
+def _offers_from(offerings) -> list[Offer]:
+    by_process: dict[int, list[Offering]] = {}
+    for offering in offerings:
+        by_process.setdefault(offering.process.pk, []).append(offering)
     result = []
     for group in by_process.values():
-        versions = [offered_version(a) for a in group]
-        version = max(versions, key=lambda v: semver_key(v.version))
+        version = max((o.version for o in group), key=lambda v: semver_key(v.version))
         result.append(Offer(group[0].process, version, tuple(group)))
-    return sorted(result, key=lambda o: o.process.identifier)
+    return sorted(result, key=lambda o: (o.process.identifier, o.process.publisher.slug))
 
 
 def offers(municipality: Municipality | None = None) -> list[Offer]:
     """Processes offered now (an open activation with a published pinned version), in
-    `municipality` or anywhere."""
-    return _offers_from(open_activations(municipality=municipality))
+    `municipality` or anywhere. The shared catalog reads `shared_catalog()` instead, whose
+    cost does not grow with the municipalities."""
+    return _offers_from(open_offerings(municipality=municipality))
 
 
 def offer_definition(offer: Offer, municipality: Municipality):
     """`municipality`'s offered version bound to its activation's parameter values."""
-    activation = offer.activation_in(municipality)
-    version = offered_version(activation) if activation is not None else offer.version
-    values = activation.parameter_values if activation is not None else {}
-    return bound_definition(version, values if isinstance(values, dict) else {})
+    offering = offer.offering_in(municipality)
+    if offering is None:
+        return bound_definition(offer.version, {})
+    return bound_definition(offering.version, offering.parameter_values)
 
 
-def offer_in(municipality: Municipality, process_id: str) -> Offer:
+def offer_in(municipality: Municipality, process_id: str, *, publisher: str | None = None) -> Offer:
     """The offer of the process with id `process_id` in `municipality` (404 if that
-    municipality does not offer it now)."""
-    found = [o for o in offers(municipality) if o.process.identifier == process_id]
+    municipality does not offer it now). Where it offers several publishers' processes
+    with this id and no `publisher` (slug) is named: `AmbiguousProcess`."""
+    return _one_offer(
+        process_id,
+        open_offerings(
+            municipality=municipality, identifier=process_id, publisher=publisher or None
+        ),
+    )
+
+
+def _one_offer(process_id: str, offerings) -> Offer:
+    found = _offers_from(offerings)
     if not found:
         raise Http404
+    if len(found) > 1:
+        raise AmbiguousProcess(
+            process_id,
+            sorted((o.process.publisher.slug, o.process.publisher.name) for o in found),
+        )
     return found[0]
 
 
@@ -134,13 +170,59 @@ def member_of(municipality: Municipality, slug: str) -> Municipality | None:
     return Municipality.objects.filter(slug=slug, parent=municipality).first()
 
 
-def offer_get(process_id: str) -> Offer:
-    """The offer of the process with id `process_id` (404 if not offered anywhere)."""
-    activations = [a for a in open_activations() if a.process.identifier == process_id]
-    found = _offers_from(activations)
-    if not found:
-        raise Http404
-    return found[0]
+def offer_get(process_id: str, *, publisher: str | None = None) -> Offer:
+    """The offer of the process with id `process_id` (404 if not offered anywhere).
+
+    Only that process's open activations are read (light `Offering`s). Where several
+    publishers' processes with this id are offered and no `publisher` (slug) is named,
+    `AmbiguousProcess` (catalog.exceptions) names them; the start page lets the citizen
+    choose.
+    """
+    return _one_offer(
+        process_id, open_offerings(identifier=process_id, publisher=publisher or None)
+    )
+
+
+def offers_named(process_id: str) -> list[Offer]:
+    """Every offered process with id `process_id`, one per publisher (the choice the
+    start page shows when the id alone is ambiguous)."""
+    return _offers_from(open_offerings(identifier=process_id))
+
+
+def shared_catalog():
+    """The shared catalog's entries (`catalog.selectors.shared_catalog`: aggregated in SQL,
+    independent of the number of municipalities)."""
+    return catalog_shared_catalog()
+
+
+def start_url(
+    process: Process,
+    *,
+    municipality: Municipality | None = None,
+    shared: set[str] | None = None,
+    qualified: bool = False,
+) -> str:
+    """The start page of `process`: the shared one, or `municipality`'s own
+    (`/<slug>/leistungen/<id>/`). A process of another publisher than the installation's
+    own (settings `FORMS_DEFAULT_PUBLISHER`) always carries `?herausgeber=<slug>`, so its
+    link stays right when the id is used again elsewhere; the installation's own carries it
+    where another publisher uses the same id (`shared`: the ids known to be shared; asked
+    with one query when not given), or always with `qualified` (no query)."""
+    if municipality is not None:
+        url = reverse("citizen:municipality_start", args=[municipality.slug, process.identifier])
+    else:
+        url = reverse("citizen:start", args=[process.identifier])
+    slug = process.publisher.slug
+    if slug == settings.FORMS_DEFAULT_PUBLISHER[0] and not qualified:
+        if shared is None:
+            shared = shared_identifiers([process.identifier])
+        if process.identifier not in shared:
+            return url
+    return url + "?" + urlencode({PUBLISHER_PARAMETER: slug})
+
+
+#: The query parameter of the start page naming the publisher of an ambiguous process id.
+PUBLISHER_PARAMETER = "herausgeber"
 
 
 # --- may this application still be submitted? ------------------------------------------
@@ -327,10 +409,7 @@ def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
     return {
         "version_refusal": eligibility.text(lang),
         # Starting again in the same municipality (its path, not the shared start page).
-        "restart_url": reverse(
-            "citizen:municipality_start",
-            args=[draft.municipality.slug, draft.process_version.process.identifier],
-        ),
+        "restart_url": start_url(draft.process_version.process, municipality=draft.municipality),
     }
 
 
@@ -398,6 +477,8 @@ def _step_draft_sql(alias: str) -> str:
                 step_version_submit_until=F("process_version__submit_until"),
                 step_process_id=F("process_version__process_id"),
                 step_process_identifier=F("process_version__process__identifier"),
+                step_publisher_id=F("process_version__process__publisher_id"),
+                step_publisher_slug=F("process_version__process__publisher__slug"),
             )
             .query
         )
@@ -413,8 +494,8 @@ def draft_for_step(request, draft_id) -> Draft:
 
     The draft comes with what the step page reads of its relations: `municipality` (id,
     name, slug and what its branding shows) and `process_version` (id, sha256, `process`
-    with id and identifier); their other columns are deferred (loaded on access, as
-    `definition` always was).
+    with id, identifier and its `publisher`'s id and slug); their other columns are
+    deferred (loaded on access, as `definition` always was).
     """
     if not session_has_draft(request.session, draft_id):
         raise Http404
@@ -449,8 +530,13 @@ def draft_for_step(request, draft_id) -> Draft:
     )
     version.process = Process.from_db(
         alias,
-        [Process._meta.pk.attname, "identifier"],
-        [draft.step_process_id, draft.step_process_identifier],
+        [Process._meta.pk.attname, "publisher_id", "identifier"],
+        [draft.step_process_id, draft.step_publisher_id, draft.step_process_identifier],
+    )
+    version.process.publisher = Publisher.from_db(
+        alias,
+        [Publisher._meta.pk.attname, "slug"],
+        [draft.step_publisher_id, draft.step_publisher_slug],
     )
     draft.process_version = version
     return draft

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from forms_engine.cases.selectors import account_cases
 from forms_engine.cases.services import draft_submit
 from forms_engine.cases.status import case_status_url
+from forms_engine.catalog.exceptions import AmbiguousProcess
 from forms_engine.core.answer_fields import upload_spec_for
 from forms_engine.core.formatting import i18n, money
 from forms_engine.identity import services as identity_services
@@ -59,6 +60,30 @@ def _error_message(error, lang: str) -> str:
 # --- catalog and start ------------------------------------------------------------------
 
 
+def _catalog_entry(process, version, doc, lang, shared, municipality=None) -> dict:
+    """A catalog card. Where several publishers use the process id (`shared`), the card
+    names the publisher and its link carries it (`selectors.start_url`)."""
+    title = i18n(doc.get("title"), lang) or version.title
+    entry_id = process.identifier
+    if process.identifier in shared:
+        title = f"{title} – {process.publisher.name}"
+        entry_id = f"{process.publisher.slug}-{process.identifier}"
+    return {
+        "id": entry_id,
+        "title": title,
+        "summary": i18n(doc.get("summary"), lang),
+        "url": selectors.start_url(process, municipality=municipality, shared=shared),
+    }
+
+
+def _listed_twice(processes) -> set[str]:
+    """The ids that appear more than once among `processes` (several publishers')."""
+    seen: dict[str, int] = {}
+    for process in processes:
+        seen[process.identifier] = seen.get(process.identifier, 0) + 1
+    return {identifier for identifier, n in seen.items() if n > 1}
+
+
 def catalog(request):
     """The shared catalog: every offer of the installation, and the responsibility finder.
     On a municipality's own host name (`Municipality.host`) its own catalog instead."""
@@ -66,26 +91,24 @@ def catalog(request):
     if municipality is not None:
         return municipality_catalog_page(request, municipality)
     lang = _lang()
-    offers = selectors.offers()
-    entries = []
-    all_municipalities = {m.pk: m for o in offers for m in o.municipalities}
-    for offer in offers:
+    # Aggregated in SQL: its cost does not grow with the municipalities.
+    listing = selectors.shared_catalog()
+    # Everything offered anywhere is listed: an id is ambiguous here iff it is listed twice.
+    shared = _listed_twice(e.process for e in listing.entries)
+    entries = [
         # parameter references replaced (defaults; placeholders for required ones)
-        doc = services.definition_for(offer.version).bound_doc
-        entries.append(
-            {
-                "id": offer.process.identifier,
-                "title": i18n(doc.get("title"), lang) or offer.version.title,
-                "summary": i18n(doc.get("summary"), lang),
-                "url": reverse("citizen:start", args=[offer.process.identifier]),
-            }
+        _catalog_entry(
+            e.process, e.version, services.definition_for(e.version).bound_doc, lang, shared
         )
+        for e in listing.entries
+    ]
+    only = [listing.only_municipality] if listing.only_municipality else None
     return render(
         request,
         "citizen/catalog.html",
         {
             "entries": entries,
-            "site_name": _site_name(list(all_municipalities.values())),
+            "site_name": _site_name(only),
             "finder": selectors.several_municipalities(),
             "finder_process": "",
         },
@@ -100,20 +123,20 @@ def municipality_catalog(request, municipality_slug: str):
 def municipality_catalog_page(request, municipality):
     """Only `municipality`'s open offerings, titles bound with its parameter values."""
     lang = _lang()
-    entries = []
-    for offer in selectors.offers(municipality):
-        doc = selectors.offer_definition(offer, municipality).bound_doc
-        entries.append(
-            {
-                "id": offer.process.identifier,
-                "title": i18n(doc.get("title"), lang) or offer.version.title,
-                "summary": i18n(doc.get("summary"), lang),
-                "url": reverse(
-                    "citizen:municipality_start",
-                    args=[municipality.slug, offer.process.identifier],
-                ),
-            }
+    offers = selectors.offers(municipality)
+    # Its start pages look the id up in this municipality: ambiguous iff listed twice here.
+    shared = _listed_twice(o.process for o in offers)
+    entries = [
+        _catalog_entry(
+            offer.process,
+            offer.version,
+            selectors.offer_definition(offer, municipality).bound_doc,
+            lang,
+            shared,
+            municipality,
         )
+        for offer in offers
+    ]
     parent = municipality.parent
     return render(
         request,
@@ -136,9 +159,14 @@ def start(request, process_id: str):
     finder leads to the citizen's municipality (a posted `municipality` still starts
     there). On a municipality's own host name: its own start page."""
     municipality = selectors.request_municipality(request)
-    if municipality is not None:
-        return _start_page(request, selectors.offer_in(municipality, process_id), municipality)
-    offer = selectors.offer_get(process_id)
+    publisher = request.GET.get(selectors.PUBLISHER_PARAMETER, "")
+    try:
+        if municipality is not None:
+            offer = selectors.offer_in(municipality, process_id, publisher=publisher)
+            return _start_page(request, offer, municipality)
+        offer = selectors.offer_get(process_id, publisher=publisher)
+    except AmbiguousProcess:
+        return _publisher_choice(request, process_id, municipality)
     if len(offer.municipalities) == 1:
         return _start_page(request, offer, offer.municipalities[0], shared=True)
     return _start_page(request, offer, None)
@@ -150,7 +178,46 @@ def municipality_start(request, municipality_slug: str, process_id: str):
     pinned version and parameter values, fees, contact, authority); a draft started here
     starts in this municipality without asking."""
     municipality = selectors.municipality_get(municipality_slug)
-    return _start_page(request, selectors.offer_in(municipality, process_id), municipality)
+    publisher = request.GET.get(selectors.PUBLISHER_PARAMETER, "")
+    try:
+        offer = selectors.offer_in(municipality, process_id, publisher=publisher)
+    except AmbiguousProcess:
+        return _publisher_choice(request, process_id, municipality)
+    return _start_page(request, offer, municipality)
+
+
+def _publisher_choice(request, process_id: str, municipality):
+    """Several publishers' processes with this id are offered (in `municipality`, or
+    anywhere) and the link named none: the citizen chooses one, each card naming its
+    publisher and linking its start page with `?herausgeber=`. Nothing is started."""
+    lang = _lang()
+    if municipality is not None:
+        offers = [o for o in selectors.offers(municipality) if o.process.identifier == process_id]
+    else:
+        offers = selectors.offers_named(process_id)
+    shared = {process_id}
+    entries = [
+        _catalog_entry(
+            o.process,
+            o.version,
+            (
+                selectors.offer_definition(o, municipality)
+                if municipality is not None
+                else services.definition_for(o.version)
+            ).bound_doc,
+            lang,
+            shared,
+            municipality,
+        )
+        for o in offers
+    ]
+    context = {
+        "entries": entries,
+        "site_name": _site_name([municipality] if municipality else None),
+    }
+    if municipality is not None:
+        context["municipality"] = municipality
+    return render(request, "citizen/catalog.html", context)
 
 
 def _start_page(request, offer, municipality, *, shared: bool = False):
@@ -244,15 +311,7 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
             # Several municipalities: the finder, and a short list of them as links.
             "finder": municipality is None,
             "finder_process": process_id if municipality is None else "",
-            "finder_choices": [
-                {
-                    "name": m.name,
-                    "url": reverse("citizen:municipality_start", args=[m.slug, process_id]),
-                }
-                for m in others
-            ]
-            if len(others) <= FINDER_LIST_MAX
-            else [],
+            "finder_choices": _finder_choices(offer, others),
             "error": error,
             "site_name": municipality.name if municipality is not None else _site_name(),
             "process_id": process_id,
@@ -273,6 +332,16 @@ def _is_parameter(raw_fees, index: int) -> bool:
 # A shared start page lists the offering municipalities as links up to this many; beyond
 # it only the finder helps.
 FINDER_LIST_MAX = 12
+
+
+def _finder_choices(offer, municipalities) -> list[dict]:
+    if not municipalities or len(municipalities) > FINDER_LIST_MAX:
+        return []
+    shared = selectors.shared_identifiers([offer.process.identifier])
+    return [
+        {"name": m.name, "url": selectors.start_url(offer.process, municipality=m, shared=shared)}
+        for m in municipalities
+    ]
 
 
 def _identity_context(request, definition, identity, missing_level, lang, minimum="") -> dict:
@@ -598,9 +667,10 @@ def _render_step(
     elif position > 0:
         back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
     else:
-        back_url = reverse(
-            "citizen:municipality_start",
-            args=[draft.municipality.slug, draft.process_version.process.identifier],
+        # Another publisher's process carries its publisher (no query on the step page; a
+        # shared id of the own library leads to the choice of publishers at worst).
+        back_url = selectors.start_url(
+            draft.process_version.process, municipality=draft.municipality, shared=set()
         )
     step_title = i18n(current.title, lang)
     context = {

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import PaymentStatus, StandInTransaction
@@ -77,9 +78,16 @@ def standin_endpoint_known(originator_id: str, end_point_id: str) -> bool:
 
     if not (_ID.match(originator_id or "") and _ID.match(end_point_id or "")):
         return False
-    activations = Activation.objects.filter(is_active=True).select_related(
-        "process", "municipality"
+    # Only the activations that may name the pair (not every activation of the
+    # installation): an explicit originatorId, or a demo binding of the municipality with
+    # this ARS or an explicit endPointId. The derived originatorId is the process id's
+    # (the same for two publishers' processes with one id: the pair stays known).
+    demo = Q(payment_backend__in=("", "demo")) & (
+        Q(municipality__ars=end_point_id) | Q(payment_options__end_point_id=end_point_id)
     )
+    activations = Activation.objects.filter(
+        Q(is_active=True) & (Q(payment_options__originator_id=originator_id) | demo)
+    ).select_related("process", "municipality")
     for activation in activations:
         options = dict(activation.payment_options or {})
         if activation.payment_backend in ("", "demo"):
