@@ -6,25 +6,15 @@ work is the clerks' (their inbox shows only their authorities' cases).
 
 from django.contrib import admin
 
-from forms_engine.catalog.admin_access import is_municipal_administrator
+from forms_engine.catalog.admin_access import HiddenFromMunicipalAdministrators
 from forms_engine.core.admin import ReadOnlyAdmin
 
 from .models import Case
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(HiddenFromMunicipalAdministrators, ReadOnlyAdmin):
     list_display = ["reference", "process_version", "municipality", "authority", "status"]
     list_filter = ["status", "authority"]
     search_fields = ["reference"]
     date_hierarchy = "submitted_at"
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and not is_municipal_administrator(
-            request.user
-        )
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and not is_municipal_administrator(
-            request.user
-        )

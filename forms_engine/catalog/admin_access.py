@@ -137,6 +137,21 @@ def ensure_municipal_admin_group(*, apps=None, using="default", **kwargs) -> Non
     group.permissions.add(*Permission.objects.using(using).filter(wanted))
 
 
+class HiddenFromMunicipalAdministrators:
+    """ModelAdmin mixin: never shown to municipality administrators, whatever permissions
+    they hold (cases, payments: their work is the clerks', seen in the clerk inbox)."""
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and not is_municipal_administrator(
+            request.user
+        )
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and not is_municipal_administrator(
+            request.user
+        )
+
+
 class MunicipalScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose rows belong to a municipality (`municipality_path`, "" for
     Municipality itself): a municipality administrator sees and changes only those of

@@ -136,6 +136,21 @@ def open_activations_q(*, now=None) -> Q:
     )
 
 
+def _open_activations_qs(municipality, identifier, publisher, now):
+    """Open activations, narrowed in SQL to a municipality, a process id and a publisher
+    (object or slug) where given."""
+    qs = Activation.objects.filter(open_activations_q(now=now))
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if identifier is not None:
+        qs = qs.filter(process__identifier=identifier)
+    if isinstance(publisher, Publisher):
+        qs = qs.filter(process__publisher=publisher)
+    elif publisher:
+        qs = qs.filter(process__publisher__slug=publisher)
+    return qs
+
+
 def open_activations(
     *,
     municipality: Municipality | None = None,
@@ -152,15 +167,9 @@ def open_activations(
     once each and shared by the activations that offer them (a process offered by 500
     municipalities is one process object, not 500).
     """
-    qs = Activation.objects.filter(open_activations_q(now=now)).select_related("municipality")
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
-    if identifier is not None:
-        qs = qs.filter(process__identifier=identifier)
-    if isinstance(publisher, Publisher):
-        qs = qs.filter(process__publisher=publisher)
-    elif publisher:
-        qs = qs.filter(process__publisher__slug=publisher)
+    qs = _open_activations_qs(municipality, identifier, publisher, now).select_related(
+        "municipality"
+    )
     activations = list(qs)
     processes = {
         p.pk: p
@@ -212,15 +221,7 @@ def open_offerings(
     costs one query and 500 small objects. Ordered by process id, then municipality name."""
     from django.db import router
 
-    qs = Activation.objects.filter(open_activations_q(now=now))
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
-    if identifier is not None:
-        qs = qs.filter(process__identifier=identifier)
-    if isinstance(publisher, Publisher):
-        qs = qs.filter(process__publisher=publisher)
-    elif publisher:
-        qs = qs.filter(process__publisher__slug=publisher)
+    qs = _open_activations_qs(municipality, identifier, publisher, now)
     rows = list(
         qs.values_list(
             "id",

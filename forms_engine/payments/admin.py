@@ -9,7 +9,7 @@ Municipality administrators never see payments here, whatever permissions they h
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from forms_engine.catalog.admin_access import is_municipal_administrator
+from forms_engine.catalog.admin_access import HiddenFromMunicipalAdministrators
 from forms_engine.citizen.selectors import submit_eligibility
 from forms_engine.core.admin import ReadOnlyAdmin
 
@@ -38,7 +38,7 @@ class ReconciliationFilter(admin.SimpleListFilter):
 
 
 @admin.register(PaymentTransaction)
-class PaymentTransactionAdmin(ReadOnlyAdmin):
+class PaymentTransactionAdmin(HiddenFromMunicipalAdministrators, ReadOnlyAdmin):
     list_display = [
         "request_id",
         "created_at",
@@ -84,16 +84,6 @@ class PaymentTransactionAdmin(ReadOnlyAdmin):
             process_version=draft.process_version, municipality=draft.municipality, draft=draft
         )
         return _("ja") if eligibility.allowed else f"{_('nein')}: {eligibility.message}"
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and not is_municipal_administrator(
-            request.user
-        )
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) and not is_municipal_administrator(
-            request.user
-        )
 
     def has_refund_permission(self, request):
         # The rows stay read-only; recording a refund needs the model's change permission.
