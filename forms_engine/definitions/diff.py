@@ -129,6 +129,11 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def _common_keys(old, new) -> tuple[list, list]:
+    """The keys both have, in `old`'s order and in `new`'s (unequal: the order changed)."""
+    return [k for k in old if k in new], [k for k in new if k in old]
+
+
 def _by_id(items) -> dict[str, tuple[int, dict]]:
     """id → (index, item) of the objects with a string `id` in a list (first one wins)."""
     result: dict[str, tuple[int, dict]] = {}
@@ -1021,8 +1026,7 @@ class _Differ:
                     f"Step {_q(title_en, 'en')} removed with all its fields",
                     "major",
                 )
-        common_old = [s for s in old if s in new]
-        common_new = [s for s in new if s in old]
+        common_old, common_new = _common_keys(old, new)
         if common_old != common_new:
             names_old = ", ".join(_i18n(old[s][1].get("title"), "de") or s for s in common_old)
             names_new = ", ".join(_i18n(new[s][1].get("title"), "de") or s for s in common_new)
@@ -1080,8 +1084,7 @@ class _Differ:
                     f"{step_en}: field {_q(field.name('en'), 'en')} removed",
                     "major",
                 )
-        old_order = [p for p in old if p in new]
-        new_order = [p for p in new if p in old]
+        old_order, new_order = _common_keys(old, new)
         if old_order != new_order:
             # only the order among siblings matters; report it once per step
             self.add(
@@ -1279,8 +1282,7 @@ class _Differ:
                     f"{subject_en}: choice {_q(label_en, 'en')} removed",
                     "major",
                 )
-        common_old = [k for k in old_opts if k in new_opts]
-        common_new = [k for k in new_opts if k in old_opts]
+        common_old, common_new = _common_keys(old_opts, new_opts)
         if common_old != common_new:
             self.add(
                 "changed",

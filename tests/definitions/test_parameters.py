@@ -23,7 +23,7 @@ from forms_engine.definitions import (
 )
 
 from .helpers import compiled
-from .test_properties import FAST, _paths, json_values
+from .test_properties import FAST, damaged, json_values
 
 # our formats replace hypothesis-jsonschema's own `date` and `email` on purpose
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding standard format")
@@ -332,27 +332,10 @@ def test_too_many_options_in_a_choices_value_are_refused():
 
 
 EXAMPLE_DOC = example()
-EXAMPLE_PATHS = [p for p in _paths(EXAMPLE_DOC) if p]
-
-
-@st.composite
-def damaged_examples(draw):
-    """The example with one to three places replaced by arbitrary JSON."""
-    doc = copy.deepcopy(EXAMPLE_DOC)
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(EXAMPLE_PATHS))
-        target = doc
-        try:
-            for key in path[:-1]:
-                target = target[key]
-            target[path[-1]] = draw(json_values)
-        except (KeyError, IndexError, TypeError):
-            continue
-    return doc
 
 
 @FAST
-@given(damaged_examples())
+@given(damaged(EXAMPLE_DOC))
 def test_damaged_definitions_with_parameters_give_problems_or_compile_but_never_raise(doc):
     problems = check_definition(doc)
     assert all(isinstance(p, Problem) and p.message and p.message_en for p in problems)

@@ -76,15 +76,15 @@ def _paths(node, path=()):
 
 
 BASE = valid_doc()
-BASE_PATHS = [p for p in _paths(BASE) if p]
 
 
 @st.composite
-def damaged_definitions(draw):
-    """The valid minimal definition with one to three places replaced by arbitrary JSON."""
-    doc = copy.deepcopy(BASE)
+def damaged(draw, base: dict):
+    """`base` with one to three places replaced by arbitrary JSON."""
+    doc = copy.deepcopy(base)
+    paths = [p for p in _paths(base) if p]
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(BASE_PATHS))
+        path = draw(st.sampled_from(paths))
         target = doc
         try:
             for key in path[:-1]:
@@ -93,6 +93,11 @@ def damaged_definitions(draw):
         except (KeyError, IndexError, TypeError):
             continue
     return doc
+
+
+def damaged_definitions():
+    """The valid minimal definition, damaged (see `damaged`)."""
+    return damaged(BASE)
 
 
 def _load_or_definition_error(payload) -> None:
