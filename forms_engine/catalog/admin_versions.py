@@ -13,8 +13,6 @@ Thin: reads through `catalog.selectors`, writes through `catalog.services`.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -26,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from .admin_forms import parameter_form_field, parameter_value
 from .exceptions import InvalidTransition
 from .selectors import (
     activation_ids_with_newer_version,
@@ -86,49 +85,6 @@ def _i18n(value, lang: str) -> str:
 # --- the parameter values of the target version, as a form ------------------------------
 
 
-def _choices_text(value) -> str:
-    """A choices value as lines "Wert | Bezeichnung (Deutsch) | Bezeichnung (Englisch)"."""
-    lines = []
-    for option in value if isinstance(value, list) else []:
-        if not isinstance(option, dict):
-            continue
-        label = option.get("label") if isinstance(option.get("label"), dict) else {}
-        parts = [str(option.get("value", "")), str(label.get("de", ""))]
-        if label.get("en"):
-            parts.append(str(label["en"]))
-        lines.append(" | ".join(parts))
-    return "\n".join(lines)
-
-
-def _choices_value(text: str) -> list[dict]:
-    options = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        parts = [part.strip() for part in line.split("|")]
-        option = {"value": parts[0], "label": {"de": parts[1] if len(parts) > 1 else parts[0]}}
-        if len(parts) > 2 and parts[2]:
-            option["label"]["en"] = parts[2]
-        options.append(option)
-    return options
-
-
-def _money_value(text: str) -> str:
-    """German input ("12,50", "1.250,00 €") to the stored form ("12.50"); else as typed."""
-    raw = text.replace("€", "").replace(" ", "").strip()
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        return text.strip()
-    return (
-        f"{amount:.2f}"
-        if amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
-        else text.strip()
-    )
-
-
 class ParameterValuesForm(forms.Form):
     """One field per parameter the target version declares. A parameter with a default may
     stay empty (the default applies); one without is required."""
@@ -137,61 +93,19 @@ class ParameterValuesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.declarations = declarations
         for name, decl in declarations.items():
-            kind = decl.get("type")
-            label = _i18n(decl.get("label"), lang) or name
-            help_parts = [_i18n(decl.get("description"), lang)]
-            default = decl.get("default")
-            if "default" in decl:
-                shown = _choices_text(default) if kind == "choices" else str(default)
-                help_parts.append(
-                    _("Leer lassen für die Vorgabe: %(default)s") % {"default": shown}
-                )
-            if kind == "money":
-                help_parts.append(_("Euro-Betrag, z. B. 96,00"))
-            if kind == "choices":
-                help_parts.append(
-                    _(
-                        "Eine Auswahl je Zeile: Wert | Bezeichnung (Deutsch) | Bezeichnung (Englisch)"
-                    )
-                )
-            for key, text in (("minimum", _("mindestens")), ("maximum", _("höchstens"))):
-                if key in decl:
-                    help_parts.append(f"{text} {decl[key]}")
-            widget = forms.TextInput()
-            if kind == "choices":
-                widget = forms.Textarea(attrs={"rows": 5, "cols": 60})
-            elif kind == "date":
-                widget = forms.DateInput(attrs={"type": "date"})
-            elif kind == "email":
-                widget = forms.EmailInput()
-            elif kind == "url":
-                widget = forms.URLInput()
-            value = initial_values.get(name)
-            initial = _choices_text(value) if kind == "choices" else value
-            self.fields[name] = forms.CharField(
-                label=f"{label} ({name})",
-                required="default" not in decl,
-                initial=initial,
-                widget=widget,
-                help_text=" · ".join(part for part in help_parts if part),
-                strip=True,
-            )
+            # the same typed fields as the activation form (`admin_forms`)
+            field = parameter_form_field(name, decl, initial_values.get(name))
+            field.label = f"{_i18n(decl.get('label'), lang) or name} ({name})"
+            self.fields[name] = field
 
     def values(self) -> dict:
         """The cleaned values in the stored form (unset parameters with a default left out)."""
         result = {}
         cleaned = getattr(self, "cleaned_data", {})
         for name, decl in self.declarations.items():
-            text = cleaned.get(name) or ""
-            if not text:
-                continue
-            kind = decl.get("type")
-            if kind == "choices":
-                result[name] = _choices_value(text)
-            elif kind == "money":
-                result[name] = _money_value(text)
-            else:
-                result[name] = text
+            value = parameter_value(decl, cleaned.get(name))
+            if value is not None:
+                result[name] = value
         return result
 
     def add_problems(self, problems) -> None:
