@@ -333,13 +333,6 @@ def shared_catalog(*, now=None) -> SharedCatalog:
     return SharedCatalog(entries, only)
 
 
-def municipalities_offering(process: Process) -> QuerySet[Municipality]:
-    """Municipalities where `process` is actively offered."""
-    return Municipality.objects.filter(
-        activations__process=process, activations__is_active=True
-    ).distinct()
-
-
 def version_get(
     *, identifier: str, version: str, statuses=None, publisher: Publisher | str | None = None
 ) -> ProcessVersion | None:
@@ -396,13 +389,6 @@ def bound_definition(version: ProcessVersion, values: dict | None):
     except DefinitionError as exc:
         logger.warning("parameter values of %s do not fit: %s", version, exc)
         return definition
-
-
-def activation_parameter_values(process: Process, municipality: Municipality) -> dict:
-    """The parameter values of `process`'s active activation in `municipality` ({} if none)."""
-    activation = activation_for(process, municipality)
-    values = activation.parameter_values if activation is not None else None
-    return dict(values) if isinstance(values, dict) else {}
 
 
 def municipality_legal_url(municipality: Municipality, kind: str) -> str:

@@ -413,20 +413,6 @@ def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
     }
 
 
-def municipalities_for(process: Process) -> list[Municipality]:
-    return list(
-        Municipality.objects.filter(
-            activations__process=process, activations__is_active=True
-        ).order_by("name")
-    )
-
-
-def activation_exists(process: Process, municipality: Municipality) -> bool:
-    return Activation.objects.filter(
-        process=process, municipality=municipality, is_active=True
-    ).exists()
-
-
 def draft_for_session(request, draft_id) -> Draft:
     """The draft if this session created or resumed it; 404 for anything else."""
     if not session_has_draft(request.session, draft_id):

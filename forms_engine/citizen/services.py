@@ -19,7 +19,6 @@ from forms_engine.catalog.letterhead import municipality_email
 from forms_engine.catalog.models import Municipality, ProcessVersion
 from forms_engine.catalog.selectors import (
     activation_for,
-    activation_parameter_values,
     bound_definition,
     version_definition,
 )
@@ -62,7 +61,8 @@ def draft_start(
     # The activation's parameter values and minimum identity level now: later changes of
     # the offering do not reach this draft.
     activation = activation_for(process_version.process, municipality)
-    parameter_values = activation_parameter_values(process_version.process, municipality)
+    values_now = activation.parameter_values if activation is not None else None
+    parameter_values = dict(values_now) if isinstance(values_now, dict) else {}
     min_level = activation.identity_min_level if activation is not None else ""
     if identity and identity.get("bpk2"):
         attributes = identity.get("attributes") or {}
