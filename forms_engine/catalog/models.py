@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from forms_engine.core.levels import LEVELS
+
 from .exceptions import ImmutableVersionError
 
 ars_validator = RegexValidator(
@@ -559,9 +561,8 @@ class Activation(models.Model):
             }
         return {}
 
-    # The trust levels of the identity plugins (identity.base.LEVELS, which sits above
-    # the catalog), without "none": a minimum can only raise the definition's level.
-    MIN_LEVELS = ("basis", "substanziell", "hoch")
+    # The trust levels (core.levels) without "none": a minimum only raises the definition's.
+    MIN_LEVELS = LEVELS[1:]
 
     def _identity_errors(self) -> dict[str, list[str]]:
         from forms_engine.core.registry import registry_for

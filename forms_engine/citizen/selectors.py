@@ -36,10 +36,10 @@ from forms_engine.catalog.selectors import (
     version_definition,
 )
 from forms_engine.catalog.selectors import shared_catalog as catalog_shared_catalog
-from forms_engine.identity.base import LEVELS, level_label, level_rank, level_satisfies
+from forms_engine.identity.base import LEVELS, level_label, level_satisfies
 
 from .models import Draft
-from .services import session_has_draft
+from .services import identity_required_level, session_has_draft
 
 
 def draft_definition(draft: Draft):
@@ -370,13 +370,9 @@ def submit_eligibility(
         )
     if draft is not None:
         identity = {"level": draft.identity_level, "bpk2": draft.identity_bpk2}
-    definition = version_definition(version)
-    required = "hoch" if definition.schriftform else (definition.identity or {}).get("level")
-    required = required or "none"
     # The municipality's minimum level: the draft's snapshot, else (API) the activation's.
     minimum = draft.identity_min_level if draft is not None else activation.identity_min_level
-    if level_rank(minimum) > level_rank(required):
-        required = minimum
+    required = identity_required_level(version_definition(version), minimum)
     if not level_satisfies(_achieved_level(identity), required):
         return SubmitEligibility(
             "identity_level",
