@@ -253,7 +253,8 @@ class PreviewFlowState(FlowState):
 
 def preview_definition(doc: Any, parameters: Any = None) -> ProcessDefinition:
     """The definition a preview runs: `doc` checked, compiled and bound to `parameters`
-    (unset ones take their defaults). Raises `DefinitionError` with the problems in words."""
+    (unset ones take their defaults; none at all: the unbound definition, placeholders for
+    required ones). Raises `DefinitionError` with the problems in words."""
     if not isinstance(doc, dict):
         raise DefinitionError(
             [
@@ -266,7 +267,21 @@ def preview_definition(doc: Any, parameters: Any = None) -> ProcessDefinition:
     if problems:
         raise DefinitionError(problems)
     definition = compile_definition(doc)
-    return definition.bind(parameters if isinstance(parameters, dict) else {})
+    if not parameters:
+        # Defaults; a required parameter without a value shows its placeholder
+        # (`missing_parameters`), as a designer test without `parameters` runs.
+        return definition
+    if not isinstance(parameters, dict):
+        raise DefinitionError(
+            [
+                Problem(
+                    "",
+                    "Die Parameterwerte sind kein JSON-Objekt.",
+                    "The parameter values are not an object.",
+                )
+            ]
+        )
+    return definition.bind(parameters)
 
 
 def preview_start(
