@@ -168,8 +168,10 @@ class PreviewFlowState(FlowState):
     The session entry (`PREVIEW_SESSION_KEY` → {preview id → state}) is plain JSON:
     `{"doc": <definition document>, "parameters": {name: value}, "answers": {step: data},
     "uploads": {"upload:<uuid>": {"name", "media_type", "size"}}, "current_step": str,
-    "steps_seen": [step ids in the order first shown], "version_id": int | None (the saved
-    draft version it came from), "test": str (the designer test it was prefilled from)}`.
+    "steps_seen": [step ids in the order first shown], "version_id": int | None (the
+    studio version it belongs to), "revision": int | None and "saved": bool (`doc` is that
+    version's saved state at this revision, not an unsaved editor state), "test": str (the
+    designer test it was prefilled from)}`.
     """
 
     mode = FlowMode.PREVIEW
@@ -204,6 +206,14 @@ class PreviewFlowState(FlowState):
     @property
     def version_id(self) -> int | None:
         return self.data.get("version_id")
+
+    @property
+    def revision(self) -> int | None:
+        return self.data.get("revision")
+
+    @property
+    def saved(self) -> bool:
+        return bool(self.data.get("saved"))
 
     @property
     def test_name(self) -> str:
@@ -291,11 +301,15 @@ def preview_start(
     parameters: dict | None = None,
     answers: dict | None = None,
     version_id: int | None = None,
+    revision: int | None = None,
+    saved: bool = False,
     test: str = "",
 ) -> PreviewFlowState:
     """A new preview of `doc` in `session` (prefilled with `answers`, e.g. a designer
-    test's; bound to `parameters`). Raises `DefinitionError` for a definition that cannot
-    run, or parameter values that do not fit; nothing is kept then."""
+    test's; bound to `parameters`). `version_id`: the studio version it belongs to;
+    `saved`: `doc` is that version's saved document at `revision` (a test recorded from
+    the run may then be added to it). Raises `DefinitionError` for a definition that
+    cannot run, or parameter values that do not fit; nothing is kept then."""
     definition = preview_definition(doc, parameters)
     kept_answers = _answers_for(definition, answers)
     state = {
@@ -310,6 +324,8 @@ def preview_start(
         "current_step": "",
         "steps_seen": [],
         "version_id": version_id,
+        "revision": revision,
+        "saved": saved,
         "test": test,
     }
     preview_id = secrets.token_urlsafe(18)
