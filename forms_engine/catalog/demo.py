@@ -499,9 +499,7 @@ def _administrator(
         result.created.append(f"Kommunale Administration {user.username} ({muni.name})")
 
 
-def _publisher_roles(
-    doc, password: str | None, where: str, result: DemoSetupResult
-) -> None:
+def _publisher_roles(doc, password: str | None, where: str, result: DemoSetupResult) -> None:
     """A publisher's studio roles: designers and reviewers (staff users) and four-eyes."""
     from .services import publisher_ensure
 

@@ -37,9 +37,7 @@ def base_doc(**changes) -> dict:
 
 
 def _user(name: str, **extra):
-    return get_user_model().objects.create_user(
-        username=name, password="x", is_staff=True, **extra
-    )
+    return get_user_model().objects.create_user(username=name, password="x", is_staff=True, **extra)
 
 
 @pytest.fixture

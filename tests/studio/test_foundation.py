@@ -59,9 +59,7 @@ def test_every_save_is_kept_and_an_earlier_one_comes_back(draft, designer):
     assert "process.draft_created" in actions
 
 
-def test_second_save_on_an_old_revision_is_refused_and_nothing_is_lost(
-    draft, designer, designer2
-):
+def test_second_save_on_an_old_revision_is_refused_and_nothing_is_lost(draft, designer, designer2):
     mine = process_version_update_draft(
         version=draft, doc=_renamed(draft, "Meins"), by=designer, expected_revision=1
     )
@@ -86,9 +84,7 @@ def test_new_draft_from_a_published_version_gets_the_next_number(draft, designer
         process_version_new_draft_from(version=published, by=designer, number="1.1.0")
 
 
-def test_publish_refused_for_a_problem_a_failing_test_and_a_too_small_version_step(
-    draft, designer
-):
+def test_publish_refused_for_a_problem_a_failing_test_and_a_too_small_version_step(draft, designer):
     broken = base_doc()
     broken["steps"][0]["schema"]["required"] = ["fehlt"]
     process_version_update_draft(version=draft, doc=broken, by=designer)
