@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "forms_engine.identity",
     "forms_engine.payments",
     "forms_engine.api",
+    "forms_engine.studio",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
     "retention-purge": {
         "task": "cases.tasks.retention_purge",
         "schedule": float(os.environ.get("FORMS_RETENTION_EVERY", str(60 * 60))),
+    },
+    "catalog-scheduled-publish": {
+        "task": "catalog.tasks.scheduled_publish_sweep",
+        "schedule": float(os.environ.get("FORMS_SCHEDULED_PUBLISH_EVERY", "60")),
     },
 }
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("api", csrf_exempt(api_errors.api_page_not_found)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sachbearbeitung/", include("forms_engine.clerk.urls")),
+    path("studio/", include("forms_engine.studio.urls")),
     path("", include("forms_engine.payments.urls")),
     path("", include("forms_engine.citizen.urls")),
 ]

@@ -18,6 +18,8 @@ The file format (every key not marked optional is required; `$comment` is allowe
         "activations": {"<process id>": "<authority slug>"
                         | {"authority", "version"?, "parameters"?, "contact"?: "…" | {"de", "en"?},
                            "follow_patches"?, "publisher"?}}}],
+     "publishers"?: [{"slug", "name"?, "four_eyes"?: bool, "designers"?: ["username"…],
+                      "reviewers"?: ["username"…]}],   (studio roles; password as admins')
      "clerks"?: [{"username", "authority": "<municipality slug>/<authority slug>",
                   "first_name"?, "last_name"?, "email"?}]}
 
@@ -192,6 +194,10 @@ def demo_setup(
                         _activation(muni, process_id, spec, activation_where, result)
                 for user_doc in muni_doc.get("administrators") or []:
                     _administrator(muni, user_doc, admin_password, where, result)
+        for index, publisher_doc in enumerate(doc.get("publishers") or []):
+            where = f"Herausgeber Nr. {index + 1}"
+            with _context(where):
+                _publisher_roles(publisher_doc, admin_password, where, result)
         for muni_slug, authority_slug, user_doc in _clerk_specs(doc):
             where = f"Sachbearbeitung „{user_doc.get('username', '?')}“"
             with _context(where):
@@ -491,6 +497,31 @@ def _administrator(
         user.groups.add(group)
     if created:
         result.created.append(f"Kommunale Administration {user.username} ({muni.name})")
+
+
+def _publisher_roles(doc, password: str | None, where: str, result: DemoSetupResult) -> None:
+    """A publisher's studio roles: designers and reviewers (staff users) and four-eyes."""
+    from .services import publisher_ensure
+
+    if not isinstance(doc, dict) or not doc.get("slug"):
+        raise _refuse(where, "„slug“ fehlt", "'slug' missing")
+    _unknown_keys(doc, {"slug", "name", "four_eyes", "designers", "reviewers"}, where)
+    publisher = publisher_ensure(slug=doc["slug"], name=doc.get("name", ""))
+    four_eyes = bool(doc.get("four_eyes", False))
+    if publisher.four_eyes != four_eyes:
+        publisher.four_eyes = four_eyes
+        publisher.save(update_fields=["four_eyes"])
+    for role in ("designers", "reviewers"):
+        for user_doc in doc.get(role) or []:
+            user, created = _user(user_doc, f"{where}, {role}")
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            _password(user, created, password)
+            getattr(publisher, role).add(user)
+            if created:
+                label = "Prozess-Design" if role == "designers" else "Freigabe"
+                result.created.append(f"{label} {user.username} ({publisher.name})")
 
 
 def _clerk_specs(doc: dict) -> list[tuple[str, str, dict]]:

@@ -24,6 +24,20 @@ class InvalidTransition(CatalogError):
     """A status change that the life cycle draft → published → retired does not allow."""
 
 
+class EditConflict(CatalogError):
+    """A draft was saved by someone else since the editor loaded it (optimistic
+    concurrency). `current_revision` is the draft's revision now; nothing was changed."""
+
+    def __init__(self, message: str, message_en: str, *, current_revision: int):
+        self.current_revision = current_revision
+        super().__init__(message, message_en)
+
+
+class ApprovalRequired(CatalogError):
+    """The publisher requires a second person's approval (four-eyes) and there is none for
+    the draft as it is now."""
+
+
 class AmbiguousProcess(CatalogError):
     """A process id that several publishers use was named without a publisher.
 

@@ -235,6 +235,29 @@ class Publisher(models.Model):
         related_name="publishers",
         verbose_name=_("Kommune"),
     )
+    # The studio's roles: designers edit drafts and publish (or ask for approval);
+    # reviewers approve. Superusers are both for every publisher.
+    designers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="designer_of",
+        verbose_name=_("Prozess-Design"),
+        help_text=_("Dürfen im Studio Entwürfe dieses Herausgebers bearbeiten und testen."),
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="reviewer_of",
+        verbose_name=_("Prüfung und Freigabe"),
+        help_text=_("Dürfen Entwürfe dieses Herausgebers zur Veröffentlichung freigeben."),
+    )
+    four_eyes = models.BooleanField(
+        _("Vier-Augen-Prinzip"),
+        default=False,
+        help_text=_(
+            "Eine Version wird erst veröffentlicht, wenn eine zweite Person sie freigegeben hat."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -345,6 +368,21 @@ class ProcessVersion(models.Model):
             "Begonnene Anträge dieser zurückgezogenen Version können bis dahin abgesendet werden."
         ),
     )
+
+    # Optimistic concurrency for the studio: every saved change of a draft counts one up; a
+    # save that names an older revision is refused (`EditConflict`), never lost silently.
+    revision = models.PositiveIntegerField(_("Bearbeitungsstand"), default=1)
+    # The version this draft was started from (for the diff and the open drafts on it).
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ausgangsversion"),
+    )
+    # A draft scheduled for publication at this time (`scheduled_publish_sweep`).
+    publish_at = models.DateTimeField(_("Veröffentlichen am"), null=True, blank=True)
 
     objects = ProcessVersionQuerySet.as_manager()
 
@@ -625,3 +663,79 @@ class Activation(models.Model):
                 for problem in problems
             ]
         }
+
+
+class DraftRevision(models.Model):
+    """Every saved state of a draft's definition, kept so a designer can go back to any
+    earlier save. Written only by `catalog.services` (create, update, restore)."""
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("Bearbeitungsstand"))
+    definition = models.JSONField(_("Definition"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Gespeichert von"),
+    )
+    saved_at = models.DateTimeField(_("Gespeichert am"), auto_now_add=True)
+    note = models.CharField(_("Notiz"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Speicherstand")
+        verbose_name_plural = _("Speicherstände")
+        ordering = ["version", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="draft_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} #{self.number}"
+
+
+class PublishApproval(models.Model):
+    """A request to publish a draft, and a second person's decision on it (four-eyes).
+
+    An approval holds for the definition it was given for (`sha256`): a draft changed
+    after the approval needs a new one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Offen")
+        APPROVED = "approved", _("Freigegeben")
+        REJECTED = "rejected", _("Abgelehnt")
+        WITHDRAWN = "withdrawn", _("Zurückgenommen")
+
+    version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="approvals")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Angefragt von"),
+    )
+    requested_at = models.DateTimeField(_("Angefragt am"), auto_now_add=True)
+    comment = models.TextField(_("Kommentar"), blank=True, max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Entschieden von"),
+    )
+    decided_at = models.DateTimeField(_("Entschieden am"), null=True, blank=True)
+    decision_comment = models.TextField(_("Begründung"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("Freigabe")
+        verbose_name_plural = _("Freigaben")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.get_status_display()}"

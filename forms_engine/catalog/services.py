@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from forms_engine.core.audit import audit_log
 from forms_engine.definitions import (
     MAX_FILE_BYTES,
     DefinitionError,
@@ -26,8 +27,8 @@ from forms_engine.definitions import (
 )
 
 from .demo import DemoSetupError, DemoSetupResult, demo_setup  # noqa: F401 (the demo data service)
-from .exceptions import ImmutableVersionError, InvalidTransition, PublishRefused
-from .models import Process, ProcessVersion, Publisher
+from .exceptions import EditConflict, ImmutableVersionError, InvalidTransition, PublishRefused
+from .models import DraftRevision, Process, ProcessVersion, Publisher
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,12 @@ def publisher_ensure(*, slug: str, name: str = "", rename: bool = False) -> Publ
 
 @transaction.atomic
 def process_version_create_draft(
-    *, doc: dict, publisher: Publisher | None = None
+    *,
+    doc: dict,
+    publisher: Publisher | None = None,
+    by=None,
+    based_on: ProcessVersion | None = None,
+    note: str = "",
 ) -> ProcessVersion:
     """Create a draft version from a definition document.
 
@@ -121,23 +127,67 @@ def process_version_create_draft(
             f"Es gibt bereits einen Entwurf {version} von „{identifier}“.",
             f"A draft {version} of '{identifier}' already exists.",
         )
-    return ProcessVersion.objects.create(
+    created = ProcessVersion.objects.create(
         process=process,
         version=version,
         status=ProcessVersion.Status.DRAFT,
         definition=doc,
         sha256=definition_sha256(doc),
         title=_title_of(doc),
+        based_on=based_on,
+    )
+    _keep_revision(created, by=by, note=note)
+    _audit_version(by, "process.draft_created", created, based_on=based_on and based_on.version)
+    return created
+
+
+def _keep_revision(version: ProcessVersion, *, by=None, note: str = "") -> DraftRevision:
+    return DraftRevision.objects.create(
+        version=version,
+        number=version.revision,
+        definition=version.definition,
+        sha256=version.sha256,
+        saved_by=by if getattr(by, "pk", None) else None,
+        note=(note or "")[:200],
+    )
+
+
+def _audit_version(by, action: str, version: ProcessVersion, **data) -> None:
+    audit_log(
+        actor=by if getattr(by, "pk", None) else (by or "system"),
+        action=action,
+        data={
+            "process": str(version.process),
+            "process_id": version.process_id,
+            "version": version.version,
+            "version_id": version.pk,
+            "revision": version.revision,
+            **{key: value for key, value in data.items() if value is not None},
+        },
     )
 
 
 @transaction.atomic
-def process_version_update_draft(*, version: ProcessVersion, doc: dict) -> ProcessVersion:
+def process_version_update_draft(
+    *,
+    version: ProcessVersion,
+    doc: dict,
+    by=None,
+    expected_revision: int | None = None,
+    note: str = "",
+) -> ProcessVersion:
     """Replace a draft's definition. Refused (`ImmutableVersionError`) unless a draft.
 
     The definition's `id` must stay the process id; a changed `version` renumbers the draft.
+    Optimistic concurrency: with `expected_revision` (the revision the editor loaded), a
+    draft saved by someone else since then is refused with `EditConflict` (who saved it and
+    when) and nothing changes; every save counts `revision` up and is kept as a
+    `DraftRevision` (the way back to an earlier state). Saving the same document again
+    keeps the revision. Audit: `process.draft_saved`.
     """
     locked = ProcessVersion.objects.select_for_update().get(pk=version.pk)
+    if expected_revision is not None and int(expected_revision) != locked.revision:
+        raise _edit_conflict(locked)
     if locked.is_frozen:
         raise ImmutableVersionError(
             "Diese Version ist veröffentlicht und kann nicht mehr geändert werden. "
@@ -158,12 +208,88 @@ def process_version_update_draft(*, version: ProcessVersion, doc: dict) -> Proce
         raise InvalidTransition(
             f"Version {number} gibt es schon.", f"Version {number} already exists."
         )
+    sha256 = definition_sha256(doc)
+    if sha256 == locked.sha256 and number == locked.version:
+        return locked
     locked.definition = doc
     locked.version = number
-    locked.sha256 = definition_sha256(doc)
+    locked.sha256 = sha256
     locked.title = _title_of(doc)
+    locked.revision += 1
     locked.save()
+    _keep_revision(locked, by=by, note=note)
+    _audit_version(by, "process.draft_saved", locked)
     return locked
+
+
+def _edit_conflict(locked: ProcessVersion) -> EditConflict:
+    last = locked.revisions.select_related("saved_by").order_by("-number").first()
+    who = (last.saved_by.get_username() if last and last.saved_by else "") or "jemand anderes"
+    who_en = who if who != "jemand anderes" else "someone else"
+    when = timezone.localtime(last.saved_at).strftime("%d.%m.%Y %H:%M") if last else ""
+    return EditConflict(
+        f"Der Entwurf wurde inzwischen von {who} geändert (Stand {locked.revision}"
+        f"{', ' + when if when else ''}). Ihre Änderung wurde nicht gespeichert, damit nichts "
+        "überschrieben wird. Laden Sie den Entwurf neu und übernehmen Sie Ihre Änderung dort.",
+        f"The draft was changed by {who_en} in the meantime (revision {locked.revision}"
+        f"{', ' + when if when else ''}). Your change was not saved so that nothing is "
+        "overwritten. Reload the draft and make your change there.",
+        current_revision=locked.revision,
+    )
+
+
+@transaction.atomic
+def process_version_restore_revision(
+    *, version: ProcessVersion, number: int, by=None, expected_revision: int | None = None
+) -> ProcessVersion:
+    """Go back to an earlier save: the draft takes revision `number`'s definition as a new
+    save (history is never rewritten). Refusals as for `process_version_update_draft`;
+    an unknown `number` is `InvalidTransition`."""
+    kept = DraftRevision.objects.filter(version=version, number=number).first()
+    if kept is None:
+        raise InvalidTransition(
+            f"Einen Speicherstand {number} gibt es nicht.", f"There is no saved state {number}."
+        )
+    return process_version_update_draft(
+        version=version,
+        doc=kept.definition,
+        by=by,
+        expected_revision=expected_revision,
+        note=f"Stand {number} wiederhergestellt / restored revision {number}",
+    )
+
+
+def next_version_number(process: Process, step: str = "minor") -> str:
+    """A version number higher than every number of `process` (drafts included), by `step`
+    (major | minor | patch) from the highest one."""
+    from .selectors import semver_key
+
+    numbers = [semver_key(v) for v in process.versions.values_list("version", flat=True)]
+    major, minor, patch = max([n for n in numbers if min(n) >= 0] or [(0, 0, 0)])
+    if step == "major":
+        return f"{major + 1}.0.0"
+    if step == "patch":
+        return f"{major}.{minor}.{patch + 1}"
+    return f"{major}.{minor + 1}.0"
+
+
+@transaction.atomic
+def process_version_new_draft_from(
+    *, version: ProcessVersion, by=None, number: str | None = None
+) -> ProcessVersion:
+    """A new draft of the same process starting from any version (published, retired or a
+    draft), numbered `number` or the next minor version. The definition is copied as it is
+    (with the new number); `based_on` remembers where it came from."""
+    doc = dict(version.definition) if isinstance(version.definition, dict) else {}
+    doc["version"] = number or next_version_number(version.process)
+    doc["id"] = version.process.identifier
+    return process_version_create_draft(
+        doc=doc,
+        publisher=version.process.publisher,
+        by=by,
+        based_on=version,
+        note=f"aus Version {version.version} / from version {version.version}",
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,15 @@
+from django.urls import include, path  # noqa: F401 (include: the sub-pages' url modules)
+
+from . import views
+
+app_name = "studio"
+
+urlpatterns = [
+    path("", views.process_list, name="processes"),
+    path("prozesse/neu/", views.process_new, name="process-new"),
+    path("prozesse/<int:process_id>/", views.process_detail, name="process"),
+    path("versionen/<int:version_id>/", views.version_detail, name="version"),
+    path("versionen/<int:version_id>/neuer-entwurf/", views.draft_from_version, name="draft-new"),
+    # Sub-pages of a version, one url module each (editor, preview, tests, diff, publish):
+    # path("", include("forms_engine.studio.urls_<part>")),
+]
