@@ -585,7 +585,7 @@ def summary(request, draft_id):
     )
 
 
-def _declarations(definition, lang):
+def declaration_items(definition, lang):
     result = []
     for n, declaration in enumerate(definition.declarations or []):
         get = (
@@ -622,7 +622,7 @@ def submit(request, draft_id):
     pay_first = payment_gate(draft=draft)
     if pay_first is not None:
         return redirect(pay_first)
-    declarations = _declarations(definition, lang)
+    declarations = declaration_items(definition, lang)
     accepted = list(draft.declarations or [])
     errors = []
     answer_errors = []
