@@ -16,7 +16,7 @@ from forms_engine.catalog.services import process_version_create_draft
 from tests.citizen.flow import post_data
 from tests.conftest import ANSWER_FIXTURES, load_sample
 
-from .conftest import _new_page, assert_accessible
+from .conftest import assert_accessible
 
 HUND_DOC = json.loads(
     (Path(settings.BASE_DIR) / "processes" / "hundesteuer-anmeldung" / "1.2.0.json").read_text()

@@ -149,7 +149,9 @@ def test_a_preview_refuses_a_broken_file_as_the_citizen_flow_would(db):
     values = dict(LISTENHUND["answers"]["sachkunde"], nachweis="@file:fake.pdf")
     outcome = _post(state, "sachkunde", values)
     assert outcome.page is not None
-    assert any("Dateityp ist nicht erlaubt" in text for _anchor, text in outcome.page.form.error_list)
+    assert any(
+        "Dateityp ist nicht erlaubt" in text for _anchor, text in outcome.page.form.error_list
+    )
     assert state.uploads() == {} and stored_files("uploads") == []
 
 
