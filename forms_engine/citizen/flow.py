@@ -35,7 +35,6 @@ from forms_engine.definitions import (
     DefinitionError,
     Problem,
     ProcessDefinition,
-    check_definition,
     compile_definition,
 )
 from forms_engine.identity import services as identity_services
@@ -156,7 +155,7 @@ class PreviewUpload:
 # The preview states of a session live under this session key, at most this many at a time
 # (the oldest is forgotten first).
 PREVIEW_SESSION_KEY = "studio_previews"
-PREVIEWS_PER_SESSION = 5
+PREVIEWS_PER_SESSION = 3
 PREVIEW_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _UPLOAD_REF = re.compile(r"^upload:[0-9a-f-]{36}$")
 
@@ -273,10 +272,7 @@ def preview_definition(doc: Any, parameters: Any = None) -> ProcessDefinition:
                 )
             ]
         )
-    problems = check_definition(doc)
-    if problems:
-        raise DefinitionError(problems)
-    definition = compile_definition(doc)
+    definition = compile_definition(doc)  # checked first; cached by the document's hash
     if not parameters:
         # Defaults; a required parameter without a value shows its placeholder
         # (`missing_parameters`), as a designer test without `parameters` runs.

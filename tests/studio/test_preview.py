@@ -311,3 +311,25 @@ def test_a_preview_of_another_session_is_not_found(client_for, designer, hund_dr
     stranger.force_login(designer)  # the same designer in another session
     assert stranger.get(f"/studio/vorschau/{preview_id}/").status_code == 404
     assert stranger.get(_step_url(preview_id, "halter")).status_code == 404
+
+
+def test_the_banner_names_the_sign_in_a_citizen_would_need(client_for, designer, studio_publisher):
+    doc = base_doc(identity={"level": "substanziell"})
+    version = process_version_create_draft(doc=doc, publisher=studio_publisher, by=designer)
+    client = client_for(designer)
+    preview_id = _start(client, version)
+    page = client.get(_step_url(preview_id, "antrag"))
+    assert page.status_code == 200, "no sign-in in a preview: the level counts as met"
+    content = page.content.decode()
+    assert "Vertrauensniveau „substanziell (zum Beispiel ELSTER-Zertifikat)“" in content
+    assert BANNER in content
+
+
+def test_saving_for_later_in_a_preview_sends_no_link(client_for, designer, draft):
+    client = client_for(designer)
+    preview_id = _start(client, draft)
+    response = client.post(_step_url(preview_id, "antrag"), {"name": "Erika", "_action": "save"})
+    assert response.status_code == 200
+    assert "Vorschau: Zwischengespeichert." in response.content.decode()
+    assert flow.preview_get(client.session, preview_id).answers == {"antrag": {"name": "Erika"}}
+    _nothing_created()
