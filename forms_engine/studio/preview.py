@@ -196,7 +196,9 @@ def _banner(state: flow.PreviewFlowState, lang: str) -> dict:
         notes.append(
             _("Ohne Parameterwerte: Platzhalter für %(names)s.") % {"names": ", ".join(missing)}
         )
-    return {"notes": notes, "id": state.preview_id}
+    # The header's home link stays in the preview (the citizen catalog refuses framing).
+    home = _step_url(state, flow.applicable_step_ids(state)[0])
+    return {"notes": notes, "id": state.preview_id, "home_url": home}
 
 
 def _frame_policy() -> str:

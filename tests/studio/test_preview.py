@@ -91,6 +91,7 @@ def test_a_designer_previews_the_steps_with_the_test_banner(client_for, designer
     assert "frame-ancestors 'self'" in page["Content-Security-Policy"]
     assert "frame-ancestors 'none'" not in page["Content-Security-Policy"]
     assert 'id="link-account"' not in page.content.decode()
+    assert f'id="link-home" href="{_step_url(preview_id, "halter")}"' in page.content.decode()
 
     response = _post_step(client, preview_id, "halter", ANSWERS["halter"])
     assert response.status_code == 302
