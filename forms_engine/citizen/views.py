@@ -586,6 +586,7 @@ def summary(request, draft_id):
 
 
 def declaration_items(definition, lang):
+    """The declarations of `citizen/submit.html` (also the studio preview's)."""
     result = []
     for n, declaration in enumerate(definition.declarations or []):
         get = (
