@@ -94,7 +94,8 @@ class FieldKind:
         elif self.container and _children_of(old_schema):
             # group ↔ repeatable group keeps the children
             schema = {}
-        ui = {k: copy.deepcopy(v) for k, v in old_ui.items() if k not in _ALL_UI_KEYS}
+        dropped = self.ui_keys if same_type else _ALL_UI_KEYS
+        ui = {k: copy.deepcopy(v) for k, v in old_ui.items() if k not in dropped}
         own_schema, own_ui = self.build_own(dict(options))
         labels = _labels(options)
         result = {**own_schema, **labels, **schema}
@@ -472,7 +473,7 @@ FIELD_KINDS: dict[str, FieldKind] = {
             "Multiple choice",
             ("choices", "min_items", "max_items"),
             ("items", "uniqueItems", "minItems", "maxItems"),
-            ("widget",),
+            (),
             (_multi_build, _multi_read),
         ),
         _kind(

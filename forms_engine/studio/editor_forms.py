@@ -22,6 +22,8 @@ from forms_engine.definitions.conditions import (
 from forms_engine.definitions.field_types import FIELD_KINDS, UPLOAD_MEDIA_TYPES
 from forms_engine.definitions.fields import build_fields
 
+from .editor_doc import slug
+
 BLANK_ROWS = 2
 
 
@@ -51,9 +53,19 @@ def format_number(value) -> str:
     return str(value).replace(".", ",") if lang() == "de" else str(value)
 
 
-class GermanNumberField(forms.CharField):
+class GermanNumberField(forms.Field):
+    """A number typed the German way (`12,5`); the value is an int or a float."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, max_length: int = 30, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()
+        if len(text) > self.max_length:
+            raise forms.ValidationError(_("Bitte geben Sie eine Zahl an, z. B. 12,5."))
         try:
             return parse_number(text)
         except ValueError as exc:
@@ -250,7 +262,7 @@ def choice_rows_posted(post, original: list[dict]) -> tuple[list[dict], list[str
             errors.append(_("Antwort %(n)s: bitte eine Beschriftung angeben.") % {"n": n})
             continue
         if not value:
-            value = re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")[:40] or f"option_{n}"
+            value = slug(label, fallback=f"option_{n}")
         if len(value) > 200 or len(label) > 1000 or len(label_en) > 1000:
             errors.append(_("Antwort %(n)s ist zu lang.") % {"n": n})
             continue
