@@ -305,7 +305,7 @@ def editor_step(request, version_id: int, step: int):
             else "",
         }
     )
-    new_field_form = NewFieldForm()
+    new_field_form = NewFieldForm(prefix="new")
     status = 200
     fields_for_condition = condition_fields(doc, step)
     condition_errors: list[str] = []
@@ -324,7 +324,7 @@ def editor_step(request, version_id: int, step: int):
                         return redirect(target + "#schritt")
                 status = 400
             elif action == "field-add":
-                new_field_form = NewFieldForm(request.POST)
+                new_field_form = NewFieldForm(request.POST, prefix="new")
                 if new_field_form.is_valid():
                     data = new_field_form.cleaned_data
                     doc, path = ed.field_add(
@@ -438,7 +438,7 @@ def editor_field(request, version_id: int, step: int, field_path: str):
         initial = {k: v for k, v in options.items() if k != "choices"}
         initial["required"] = required
         form = FieldOptionsForm(initial=initial, kind=kind)
-    new_field_form = NewFieldForm() if kind and kind.container else None
+    new_field_form = NewFieldForm(prefix="new") if kind and kind.container else None
     if request.method == "POST":
         version, ok = _editable_version(request, version_id)
         target = reverse("studio:editor-field", args=[version.pk, step, "/".join(path)])
@@ -480,7 +480,7 @@ def editor_field(request, version_id: int, step: int, field_path: str):
                 if _save(request, version, doc, "Feldtyp geändert / field type changed"):
                     return redirect(target + "#feld")
             elif action == "child-add" and kind and kind.container:
-                new_field_form = NewFieldForm(request.POST)
+                new_field_form = NewFieldForm(request.POST, prefix="new")
                 if new_field_form.is_valid():
                     data = new_field_form.cleaned_data
                     doc, child = ed.field_add(

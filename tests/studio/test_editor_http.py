@@ -27,7 +27,9 @@ def fresh(version) -> ProcessVersion:
 
 
 def post(client, address, version, **data):
+    """POST with the current revision; `new_x` keys are the new-field form's `new-x`."""
     data.setdefault("revision", fresh(version).revision)
+    data = {(f"new-{k[4:]}" if k.startswith("new_") else k): v for k, v in data.items()}
     return client.post(address, data)
 
 
@@ -91,10 +93,10 @@ def test_add_each_field_type(client_for, designer, draft, type_id):
         url("editor-step", draft, 0),
         draft,
         action="field-add",
-        type=type_id,
-        title="Neues Feld",
-        title_en="New field",
-        required="on",
+        new_type=type_id,
+        new_title="Neues Feld",
+        new_title_en="New field",
+        new_required="on",
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     step = steps(draft)[0]
@@ -119,8 +121,8 @@ def _add(client, draft, type_id, title, **extra):
         url("editor-step", draft, 0),
         draft,
         action="field-add",
-        type=type_id,
-        title=title,
+        new_type=type_id,
+        new_title=title,
         **extra,
     )
     assert response.status_code == 302
@@ -250,11 +252,11 @@ def test_edit_options_of_text_choice_upload_and_repeat(client_for, designer, dra
     )
     assert response.status_code == 302
     response = post(
-        client, repeat, draft, action="child-add", type="text", title="Kennzeichen", required="on"
+        client, repeat, draft, action="child-add", new_type="text", new_title="Kennzeichen", new_required="on"
     )
     assert response.status_code == 302
     assert response.url.startswith(url("editor-field", draft, 0, "fahrzeuge/kennzeichen"))
-    post(client, repeat, draft, action="child-add", type="date", title="Zulassung")
+    post(client, repeat, draft, action="child-add", new_type="date", new_title="Zulassung")
     post(client, repeat, draft, action="child-up", field="fahrzeuge/zulassung")
     step = steps(draft)[0]
     fahrzeuge = step["schema"]["properties"]["fahrzeuge"]
