@@ -5,8 +5,10 @@ Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.defini
 
 from .canonical import canonical_json, definition_sha256, load_definition
 from .check import check_definition, metaschema
+from .conditions import Condition, ConditionError, Row, condition_to_when, when_to_condition
 from .diff import Change, definition_diff, required_bump, version_step
 from .errors import DefinitionError, FieldError, Problem
+from .field_types import FIELD_KINDS, FieldKind, build_field, read_field
 from .fields import FIELD_TYPES, Field
 from .formats import citizen_validator
 from .limits import MAX_FILE_BYTES
@@ -23,29 +25,38 @@ from .parameters import PARAMETER_TYPES
 from .warnings import definition_warnings
 
 __all__ = [
+    "FIELD_KINDS",
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
     "PARAMETER_TYPES",
     "AppliedFee",
     "Change",
+    "Condition",
+    "ConditionError",
     "DefinitionError",
     "DesignerTestResult",
     "Field",
+    "FieldKind",
     "FieldError",
     "ProcessDefinition",
     "Problem",
+    "Row",
+    "build_field",
     "Step",
     "canonical_json",
     "check_definition",
     "citizen_validator",
     "clear_cache",
     "compile_definition",
+    "condition_to_when",
     "definition_diff",
     "definition_sha256",
     "definition_warnings",
     "load_definition",
     "metaschema",
     "parameter_values_check",
+    "read_field",
     "required_bump",
     "version_step",
+    "when_to_condition",
 ]
