@@ -172,15 +172,15 @@ def _container(step: dict, parent: tuple[str, ...]) -> dict:
     return node
 
 
-def field_at(doc: dict, index: int, path: tuple[str, ...]) -> tuple[dict, dict, dict]:
+def field_at(doc: dict, index: int, path: tuple[str, ...]) -> tuple[dict, Any, dict]:
     """(step, field schema, ui entry) of the field `path` of step `index`."""
     step = step_at(doc, index)
     if not path:
         raise EditorError("Dieses Feld gibt es nicht.", "There is no such field.")
     node = _container(step, path[:-1])
-    schema = node["properties"].get(path[-1])
-    if not isinstance(schema, dict):
+    if path[-1] not in node["properties"]:
         raise EditorError("Dieses Feld gibt es nicht.", "There is no such field.")
+    schema = node["properties"][path[-1]]  # may be no schema at all (shown as JSON)
     ui = {}
     if len(path) == 1:
         ui_fields = (step.get("ui") or {}).get("fields") if isinstance(step.get("ui"), dict) else {}

@@ -28,7 +28,6 @@ from forms_engine.definitions import (
 )
 from forms_engine.definitions.conditions import (
     condition_text,
-    operators_for,
 )
 from forms_engine.definitions.field_types import (
     FIELD_KINDS,
@@ -61,6 +60,7 @@ from .places import field_anchor, place_of, place_url, problems_by_place
 from .views import version_context
 
 MAX_JSON_CHARS = 2 * 1024 * 1024 + 1024
+HISTORY_DIFFS = 30
 
 
 # --- shared -------------------------------------------------------------------------------
@@ -109,6 +109,12 @@ def _i18n(value, language=None) -> str:
     if isinstance(value, dict):
         return str(value.get(language) or value.get("de") or "")
     return ""
+
+
+def _exact(value, language: str) -> str:
+    """The text in exactly `language` (no fallback), "" when there is none."""
+    text = value.get(language) if isinstance(value, dict) else None
+    return text if isinstance(text, str) else ""
 
 
 def _save(request, version, doc, note: str) -> bool:
@@ -162,7 +168,6 @@ def _path(field_path: str) -> tuple[str, ...]:
 def _condition_context(target, fields, *, editable=True) -> dict:
     condition = ed.condition_of(target)
     when = target.get("when") if isinstance(target, dict) else None
-    ops = {f["key"]: list(operators_for(f["type"])) for f in fields}
     labels = {f["path"]: f["label"] for f in fields}
     return {
         "condition_readable": condition is not None,
@@ -174,7 +179,6 @@ def _condition_context(target, fields, *, editable=True) -> dict:
         "condition_combine": condition.combine if condition else "all",
         "condition_fields": fields,
         "condition_ops": operator_choices(fields),
-        "condition_ops_json": json.dumps(ops),
         "condition_editable": editable and condition is not None,
     }
 
@@ -298,11 +302,9 @@ def editor_step(request, version_id: int, step: int):
     step_form = StepForm(
         initial={
             "title": _i18n(current.get("title"), "de"),
-            "title_en": (current.get("title") or {}).get("en", ""),
+            "title_en": _exact(current.get("title"), "en"),
             "description": _i18n(current.get("description"), "de"),
-            "description_en": (current.get("description") or {}).get("en", "")
-            if isinstance(current.get("description"), dict)
-            else "",
+            "description_en": _exact(current.get("description"), "en"),
         }
     )
     new_field_form = NewFieldForm(prefix="new")
@@ -586,7 +588,8 @@ def editor_field_delete(request, version_id: int, step: int, field_path: str):
                     return redirect("studio:editor-field", version.pk, step, "/".join(path[:-1]))
                 return redirect("studio:editor-step", version.pk, step)
         return redirect(back)
-    label = schema.get("title") if isinstance(schema.get("title"), str) else path[-1]
+    title = schema.get("title") if isinstance(schema, dict) else None
+    label = title if isinstance(title, str) else path[-1]
     context = _context(
         request,
         version,
@@ -864,13 +867,16 @@ def history(request, version_id: int):
     rows = []
     for i, revision in enumerate(revisions):
         previous = revisions[i + 1] if i + 1 < len(revisions) else None
-        changes = definition_diff(previous.definition, revision.definition) if previous else []
+        # The change in words for the newest saves (a diff per pair; older ones on request).
+        compared = previous is not None and i < HISTORY_DIFFS
+        changes = definition_diff(previous.definition, revision.definition) if compared else []
         rows.append(
             {
                 "revision": revision,
                 "changes": [c.text(language) for c in changes[:20]],
                 "more": max(0, len(changes) - 20),
                 "first": previous is None,
+                "compared": compared,
             }
         )
     context = version_context(request, version, "studio:history")

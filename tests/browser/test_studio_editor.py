@@ -7,7 +7,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from forms_engine.catalog.models import Activation, Authority, Municipality, ProcessVersion, Publisher
+from forms_engine.catalog.models import (
+    Activation,
+    Authority,
+    Municipality,
+    ProcessVersion,
+    Publisher,
+)
 from forms_engine.catalog.services import process_version_create_draft, process_version_publish
 from forms_engine.definitions import check_definition, compile_definition
 from tests.citizen.flow import Flow
@@ -19,7 +25,9 @@ from .conftest import assert_accessible
 @pytest.fixture
 def studio_draft(library):
     publisher = Publisher.objects.create(name="Stadt Teststadt", slug="teststadt")
-    designer = get_user_model().objects.create_user(username="designerin", password="x", is_staff=True)
+    designer = get_user_model().objects.create_user(
+        username="designerin", password="x", is_staff=True
+    )
     publisher.designers.add(designer)
     draft = process_version_create_draft(doc=base_doc(), publisher=publisher, by=designer)
     return draft, designer
@@ -29,9 +37,7 @@ def sign_in(page, live_server, user):
     client = Client()
     client.force_login(user)
     cookie = client.cookies["sessionid"]
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
 
 
 def type_into(page, selector, text):
@@ -162,7 +168,9 @@ def test_a_designer_builds_a_process_keyboard_only(studio_draft, live_server, pa
     assert doc["payment"]["fees"][0]["amount"] == "25.50"
     definition = compile_definition(doc)
     assert [s.id for s in definition.applicable_steps({"antrag": {"name": "A"}})] == ["antrag"]
-    assert str(definition.fee_total({"antrag": {"name": "A", "gewerbliche_nutzung": True}})) == "25.50"
+    assert (
+        str(definition.fee_total({"antrag": {"name": "A", "gewerbliche_nutzung": True}})) == "25.50"
+    )
 
     published = process_version_publish(version=version)
     musterstadt = Municipality.objects.get(slug="musterstadt")

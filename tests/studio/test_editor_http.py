@@ -252,7 +252,13 @@ def test_edit_options_of_text_choice_upload_and_repeat(client_for, designer, dra
     )
     assert response.status_code == 302
     response = post(
-        client, repeat, draft, action="child-add", new_type="text", new_title="Kennzeichen", new_required="on"
+        client,
+        repeat,
+        draft,
+        action="child-add",
+        new_type="text",
+        new_title="Kennzeichen",
+        new_required="on",
     )
     assert response.status_code == 302
     assert response.url.startswith(url("editor-field", draft, 0, "fahrzeuge/kennzeichen"))
@@ -677,3 +683,78 @@ def test_unknown_places_are_404(client_for, designer, draft):
     assert client.get(url("editor-field", draft, 0, "gibtsnicht")).status_code == 404
     assert client.get(url("editor-field", draft, 0, "na-me")).status_code == 404
     assert client.get(url("editor-fee", draft, 0)).status_code == 404
+
+
+def test_pages_in_english(client_for, designer, draft):
+    from django.conf import settings
+
+    client = client_for(designer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _add(client, draft, "choice", "Farbe")
+    post(
+        client,
+        url("editor-fee-new", draft),
+        draft,
+        fee_id="g",
+        label="G",
+        label_en="Fee",
+        amount="3",
+    )
+    for address in (
+        url("editor", draft),
+        url("editor-step", draft, 0),
+        url("editor-field", draft, 0, "farbe"),
+        url("editor-fees", draft),
+        url("editor-fee", draft, 0),
+        url("editor-json", draft),
+        url("history", draft),
+        url("history-revision", draft, 1),
+    ):
+        page = client.get(address)
+        assert page.status_code == 200, address
+        text = page.content.decode()
+        assert 'lang="en"' in text
+    field = client.get(url("editor-field", draft, 0, "farbe")).content.decode()
+    assert "Single choice" in field and "Answers to choose from" in field and "is ticked" in field
+    step = client.get(url("editor-step", draft, 0)).content.decode()
+    assert "Add field" in step and "There are no fields yet" in step
+
+
+def test_odd_documents_never_break_the_pages(client_for, designer, draft):
+    """A draft saved from the JSON view may be anything that parses: the pages still answer."""
+    odd = base_doc()
+    odd["steps"][0]["title"] = "kein i18n"
+    odd["steps"][0]["description"] = ["x"]
+    odd["steps"][0]["ui"] = "kaputt"
+    odd["steps"][0]["schema"]["properties"]["name"] = "kein Schema"
+    odd["steps"][0]["schema"]["required"] = "name"
+    odd["steps"].append("kein Schritt")
+    odd["steps"].append({"id": "zwei", "title": {"de": "Zwei"}, "schema": []})
+    odd["payment"] = {"policy": "optional", "fees": ["keine Gebühr", {"id": "g", "amount": 5}]}
+    process_version_update_draft(version=draft, doc=odd, by=designer)
+    client = client_for(designer)
+    for address in (
+        url("editor", draft),
+        url("editor-step", draft, 0),
+        url("editor-step", draft, 2),
+        url("editor-field", draft, 0, "zweck"),
+        url("editor-fees", draft),
+        url("editor-fee", draft, 1),
+        url("editor-json", draft),
+        url("history", draft),
+    ):
+        assert client.get(address).status_code == 200, address
+    assert client.get(url("editor-step", draft, 1)).status_code == 404
+    assert client.get(url("editor-field", draft, 0, "name")).status_code == 200
+    assert client.get(url("editor-fee", draft, 0)).status_code == 404
+    response = post(
+        client,
+        url("editor-step", draft, 2),
+        draft,
+        action="field-add",
+        new_type="text",
+        new_title="A",
+    )
+    assert response.status_code in (302, 400)
+    response = post(client, url("editor", draft), draft, action="step-up", step="x")
+    assert response.status_code == 302
