@@ -524,19 +524,7 @@ class ProcessDefinition:
                 )
             ]
         pruned = self.prune(answers)  # conditions see truncated strings only
-        bad: list[FieldError] = []
-        cleaned: dict = {}
-        for key, value in pruned.items():
-            step_bad, cleaned[key] = hygiene.scan(value, self._steps_by_id[key]._fields, [key])
-            bad += step_bad
-        result = _merge(
-            bad,
-            field_errors(
-                self._data_validator.iter_errors(cleaned),
-                self.label_for,
-                step_ids=self._steps_by_id.keys(),
-            ),
-        )
+        result = self._schema_errors(pruned)
         if self.rules:
             found = self._evaluate(
                 pruned, today=today, rules=self.rules, errors=frozenset(e.pointer for e in result)
@@ -544,7 +532,30 @@ class ProcessDefinition:
             result += found.errors
         return result
 
+    def _schema_errors(self, pruned: dict) -> list[FieldError]:
+        """Hygiene and data-schema errors of pruned answers (no rules)."""
+        bad: list[FieldError] = []
+        cleaned: dict = {}
+        for key, value in pruned.items():
+            step_bad, cleaned[key] = hygiene.scan(value, self._steps_by_id[key]._fields, [key])
+            bad += step_bad
+        return _merge(
+            bad,
+            field_errors(
+                self._data_validator.iter_errors(cleaned),
+                self.label_for,
+                step_ids=self._steps_by_id.keys(),
+            ),
+        )
+
     # --- rules and computed values -------------------------------------------------------------
+
+    def _values(self, pruned: dict, today: datetime.date | str | None) -> dict:
+        """Computed values of pruned answers; answers with schema errors count as absent."""
+        if not self.computed:
+            return {}
+        errors = frozenset(e.pointer for e in self._schema_errors(pruned))
+        return self._evaluate(pruned, today=today, errors=errors).computed
 
     def _evaluate(
         self,
@@ -578,9 +589,9 @@ class ProcessDefinition:
     ) -> dict[str, Decimal | int | str]:
         """The computed values (`computed`) for the answers: name → value (money and number
         as Decimal, integer as int, date as "YYYY-MM-DD"); a value whose answers are missing
-        or whose evaluation fails is absent. Never raises."""
+        or has an error, or whose evaluation fails, is absent. Never raises."""
         pruned = self.prune(answers) if isinstance(answers, dict) else {}
-        return dict(self._evaluate(pruned, today=today).computed)
+        return dict(self._values(pruned, today))
 
     def is_valid(self, answers: Any) -> bool:
         """Whether `validate_answers(answers)` finds nothing."""
@@ -592,12 +603,12 @@ class ProcessDefinition:
         """Fees whose `when` holds for the pruned answers, in definition order.
 
         A fee with `{"$computed": name}` takes that computed value (on `today`); while it has
-        none (answers missing, evaluation failed: logged) the fee is left out.
+        none (answers missing or invalid, evaluation failed: logged) the fee is left out.
         """
         pruned = self.prune(answers) if isinstance(answers, dict) else {}
         values: dict = {}
         if any(name is not None for *_, name in self._fees):
-            values = self._evaluate(pruned, today=today).computed
+            values = self._values(pruned, today)
         result = []
         for fee, amount, validator, name in self._fees:
             if validator is not None and not validator.is_valid(pruned):
@@ -681,7 +692,9 @@ class ProcessDefinition:
                 failures.append(f"Erwarteter Fehler bei {pointer} wurde nicht gemeldet.")
         if self.rules or self.computed:
             # a rule or computed value that fails on these answers is a designer's error
-            evaluation = self._evaluate(self.prune(answers), today=today, rules=self.rules)
+            pruned = self.prune(answers)
+            invalid = frozenset(e.pointer for e in self._schema_errors(pruned))
+            evaluation = self._evaluate(pruned, today=today, rules=self.rules, errors=invalid)
             failures += evaluation.failures
             for name, wanted in (expect.get("computed") or {}).items():
                 actual = evaluation.computed.get(name)

@@ -40,6 +40,7 @@ from .limits import (
     MAX_EXPRESSION_LENGTH,
     MAX_EXPRESSION_NESTING,
     RULE_SLOW_SECONDS,
+    string_defect,
 )
 
 logger = logging.getLogger("forms_engine.definitions.rules")
@@ -371,7 +372,7 @@ def cel_value(value: Any, fields: Iterable[Any] = (), _depth: int = 0) -> Any:
     if isinstance(value, dict):
         result = {}
         for key, item in value.items():
-            if not isinstance(key, str):
+            if not isinstance(key, str) or string_defect(key) == "surrogate":
                 continue
             spec = by_name.get(key)
             if spec is None:
@@ -391,6 +392,10 @@ def cel_value(value: Any, fields: Iterable[Any] = (), _depth: int = 0) -> Any:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
         return float(value)
+    if isinstance(value, str) and string_defect(value) == "surrogate":
+        return None  # not representable in CEL; hygiene reports it at the field
+    if value is not None and not isinstance(value, str | int | float | bool):
+        return None
     return value
 
 
@@ -531,15 +536,22 @@ def evaluate(
     """
     result = Evaluation()
     cel_computed: dict[str, Any] = {}
-    context = cel.Context(
-        variables={
-            "answers": cel_answers,
-            "today": today,
-            "params": params,
-            "computed": cel_computed,
-        },
-        functions=FUNCTIONS,
-    )
+    try:
+        context = cel.Context(
+            variables={
+                "answers": cel_answers,
+                "today": today,
+                "params": params,
+                "computed": cel_computed,
+            },
+            functions=FUNCTIONS,
+        )
+    except BaseException as exc:  # answers CEL cannot hold: nothing is evaluated
+        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            raise
+        logger.warning("answers of %s not usable in CEL: %s", process, str(exc)[:200])
+        result.failures.append("Die Antworten lassen sich nicht für Regeln verwenden.")
+        return result
 
     def ready(expression: Expression) -> bool:
         for step, name in expression.answers:
