@@ -559,13 +559,15 @@ def evaluate(
     today: str,
     error_pointers: frozenset[str] = frozenset(),
     process: str = "",
+    only_needed: bool = False,
 ) -> Evaluation:
     """Computed values (all, in order) and the errors of `rules` for pruned `answers`.
 
     `cel_answers` are the same answers converted by `cel_value`. A rule or computed value
     whose named answers are absent (or have an error in `error_pointers`) is skipped; so
     is one naming a computed value that has no value. Runtime errors are logged and become
-    `failures` (German sentences); the rule does not fire, the value is absent.
+    `failures` (German sentences); the rule does not fire, the value is absent. With
+    `only_needed`, only the computed values the rules use (directly or not) are computed.
     """
     result = Evaluation()
     cel_computed: dict[str, Any] = {}
@@ -603,6 +605,17 @@ def evaluate(
             logger.warning("answers of %s not usable in CEL: %s", process, str(exc)[:200])
             return None
 
+    computed = list(computed)
+    if only_needed:
+        uses = {item.name: item.expression.computed for item in computed}
+        needed: set[str] = set()
+        pending = [name for rule in rules for name in rule.expression.computed]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending.extend(uses.get(name, ()))
+        computed = [item for item in computed if item.name in needed]
     for item in computed:
         if not ready(item.expression):
             continue

@@ -567,3 +567,15 @@ def test_the_worst_expression_within_the_limits_stays_fast():
     started = time.perf_counter()
     assert process.validate_answers(answers, today=TODAY) == []
     assert time.perf_counter() - started < 1.0
+
+
+def test_validation_computes_only_the_values_its_rules_use(caplog):
+    doc = example()
+    doc["computed"]["gebuehr"]["expression"] = "0.0 - double(answers.nutzung.flaeche)"
+    process = compile_definition(doc)
+    with caplog.at_level(logging.INFO, logger="forms_engine.definitions.rules"):
+        assert process.validate_answers(good(), today=TODAY) == []
+        assert process.validate_step("nutzung", good()["nutzung"], good(), today=TODAY) == []
+    assert "gebuehr" not in caplog.text
+    container = with_nutzung(art="container", beginn="2027-01-01", ende="2027-06-30")
+    assert set(rule_errors(process.validate_answers(container, today=TODAY))) == {"/nutzung/ende"}
