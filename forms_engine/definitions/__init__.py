@@ -23,6 +23,14 @@ from .model import (
     parameter_values_check,
 )
 from .parameters import PARAMETER_TYPES
+from .rule_templates import (
+    RULE_TEMPLATES,
+    rule_expression_check,
+    rule_template_build,
+    rule_template_fields,
+    rule_template_match,
+)
+from .rules import COMPUTED_TYPES
 from .versions import publish_version_problems, suggested_version
 from .warnings import definition_warnings
 
@@ -31,7 +39,9 @@ __all__ = [
     "FIELD_KINDS",
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
+    "COMPUTED_TYPES",
     "PARAMETER_TYPES",
+    "RULE_TEMPLATES",
     "AppliedFee",
     "Change",
     "Condition",
@@ -64,6 +74,10 @@ __all__ = [
     "read_field",
     "required_bump",
     "suggested_version",
+    "rule_expression_check",
+    "rule_template_build",
+    "rule_template_fields",
+    "rule_template_match",
     "version_step",
     "when_to_condition",
 ]

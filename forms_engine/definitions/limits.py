@@ -254,3 +254,27 @@ def structure_problems(doc: Any) -> list[Problem]:
             children.append((value, (*path, key), depth + 1))
         stack.extend(reversed(children))
     return problems[:MAX_PROBLEMS]
+
+
+# --- rules and computed values (docs/process-format.md, "Rules and computed values") -----
+MAX_RULES = 100
+"""Most entries of `rules` in one definition."""
+MAX_COMPUTED = 50
+"""Most entries of `computed` in one definition."""
+MAX_EXPRESSION_LENGTH = 1_000
+"""Longest CEL expression (`check`, `expression`) in characters."""
+MAX_EXPRESSION_NESTING = 24
+"""Deepest nesting of brackets ((), [], {}) in one expression; CEL's own parser stops near 100."""
+MAX_COMPREHENSIONS = 0
+"""Comprehension macros (all, exists, exists_one, map, filter) allowed in one expression:
+none. The CEL library builds their results by copying (`x.map(v, v * 2)` takes 0.1 s for
+1,000 items and 10 s for 10,000), so without them an expression cannot loop at all."""
+MAX_EXPRESSION_REFERENCES = 20
+"""Most uses of `answers.…`, `params.…` and `computed.…` in one expression (each use copies
+the value it reads; `+` chains of long texts cost the square of their length)."""
+MAX_RULE_VALUE_WEIGHT = 2_000
+"""Largest answer an expression may read: JSON nodes, a string counting 1 per started 1,000
+characters. A rule reading a larger answer reports it as too large to check (fail closed);
+a computed value reading one has no value."""
+RULE_SLOW_SECONDS = 0.05
+"""An evaluation slower than this is logged (the limits above keep it far below)."""
