@@ -41,6 +41,7 @@ from forms_engine.catalog.services import (
 )
 from forms_engine.definitions import (
     DefinitionError,
+    authoring_findings,
     check_definition,
     compile_definition,
     definition_diff,
@@ -192,8 +193,8 @@ class ValidateView(StudioView):
     @extend_schema(
         tags=TAG,
         summary="Definition prüfen / validate a definition",
-        description="Der Inhalt ist die Definition selbst. Antwort 200 mit Problemen und "
-        "Hinweisen; ein Inhalt, der keine ladbare Definition ist (kein Objekt, NUL, zu tief, "
+        description="Der Inhalt ist die Definition selbst. Antwort 200 mit Problemen, "
+        "Hinweisen und Befunden zu Barrierefreiheit und Sprache (`findings`); ein Inhalt, der keine ladbare Definition ist (kein Objekt, NUL, zu tief, "
         "doppelte Schlüssel, …) 400 `invalid_definition`; über 2 MiB 413. / The body is the "
         "definition. 200 with problems and warnings; a body that is no loadable definition "
         "400 `invalid_definition`; over 2 MiB 413.",
@@ -209,12 +210,24 @@ class ValidateView(StudioView):
             except DefinitionError as exc:
                 problems = list(exc.problems)
         warnings = definition_warnings(doc)
+        findings = authoring_findings(doc)
         return Response(
             ValidateResponseSerializer(
                 {
                     "valid": not problems,
                     "problems": [problem_dict(p) for p in problems],
                     "warnings": [problem_dict(w) for w in warnings],
+                    "findings": [
+                        {
+                            "pointer": f.pointer,
+                            "code": f.code,
+                            "message": f.message,
+                            "message_en": f.message_en or f.message,
+                            "hint": f.hint,
+                            "hint_en": f.hint_en,
+                        }
+                        for f in findings
+                    ],
                 }
             ).data
         )
@@ -237,7 +250,9 @@ class ProcessListView(StudioView):
         processes = (
             Process.objects.filter(publisher__in=publishers)
             .select_related("publisher")
-            .prefetch_related(Prefetch("versions", queryset=ProcessVersion.objects.all()))
+            .prefetch_related(
+                Prefetch("versions", queryset=ProcessVersion.objects.defer("definition"))
+            )
             .order_by("publisher__slug", "identifier")
         )
         roles = {p.pk: roles_of(user, p) for p in publishers}
@@ -290,12 +305,13 @@ class DraftCreateView(StudioView):
     def _from_definition(self, request, publisher, process_id, data, note):
         doc = data["definition"]
         identifier, number = doc.get("id"), doc.get("version")
-        if identifier != process_id:
+        if identifier != process_id or len(process_id) > 100:
             raise refused(
                 status.HTTP_400_BAD_REQUEST,
                 "/definition/id",
-                f"Die Kennung der Definition muss „{process_id}“ sein (wie im Pfad).",
-                f"The definition's id must be '{process_id}' (as in the path).",
+                "Die Kennung der Definition muss die Prozesskennung im Pfad sein "
+                "(höchstens 100 Zeichen).",
+                "The definition's id must be the process id of the path (at most 100 characters).",
                 "id_mismatch",
             )
         _check_number(number, "/definition/version")

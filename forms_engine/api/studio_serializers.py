@@ -18,6 +18,12 @@ class ProblemSerializer(serializers.Serializer):
     message_en = serializers.CharField(allow_blank=True, help_text="English")
 
 
+class FindingSerializer(ProblemSerializer):
+    code = serializers.CharField(help_text="docs/process-format.md, Authoring checks")
+    hint = serializers.CharField(allow_blank=True, help_text="Was tun (Deutsch)")
+    hint_en = serializers.CharField(allow_blank=True, help_text="What to do (English)")
+
+
 class ValidateResponseSerializer(serializers.Serializer):
     valid = serializers.BooleanField(help_text="keine Probleme / no problems")
     problems = ProblemSerializer(
@@ -25,6 +31,11 @@ class ValidateResponseSerializer(serializers.Serializer):
     )
     warnings = ProblemSerializer(
         many=True, help_text="Hinweise, die nicht verhindern / warnings that do not refuse"
+    )
+    findings = FindingSerializer(
+        many=True,
+        help_text="Barrierefreiheit und verständliche Sprache (authoring_findings) / "
+        "accessibility and plain-language findings",
     )
 
 

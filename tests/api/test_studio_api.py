@@ -129,6 +129,18 @@ def test_validate_answers_problems_and_warnings(client_for, designer):
     assert all(p["message"] and p["message_en"] for p in body["problems"])
 
 
+def test_validate_reports_authoring_findings(client_for, designer):
+    doc = base_doc()
+    doc["steps"][0]["schema"]["properties"]["name"]["title"] = "Name " * 30  # a long label
+    body = send(client_for(designer), "post", f"{STUDIO}validate/", doc).json()
+    assert body["valid"] is True
+    found = {f["code"]: f for f in body["findings"]}
+    assert "label_too_long" in found, body["findings"]
+    finding = found["label_too_long"]
+    assert finding["pointer"].startswith("/steps/0/schema/properties/name")
+    assert finding["message"] and finding["message_en"] and finding["hint"] and finding["hint_en"]
+
+
 @pytest.mark.parametrize(
     ("raw", "status", "code"),
     [
@@ -235,6 +247,17 @@ def test_a_bad_draft_request_is_400_with_its_pointer(
     )
     errors = errors_of(response, 400, code)
     assert pointer in [e["pointer"] for e in errors], errors
+
+
+def test_an_overlong_process_id_is_refused(client_for, designer, studio_publisher):
+    long_id = "p" * 101
+    response = send(
+        client_for(designer),
+        "post",
+        f"{STUDIO}processes/teststadt/{long_id}/drafts/",
+        {"definition": base_doc(id=long_id)},
+    )
+    errors_of(response, 400, "id_mismatch")
 
 
 def test_create_a_draft_from_an_existing_version(client_for, designer, draft):
