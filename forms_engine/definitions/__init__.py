@@ -3,6 +3,7 @@
 Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.definitions`).
 """
 
+from .authoring import AUTHORING_CODES, Finding, authoring_findings
 from .canonical import canonical_json, definition_sha256, load_definition
 from .check import check_definition, metaschema
 from .diff import Change, definition_diff, required_bump, version_step
@@ -20,9 +21,11 @@ from .model import (
     parameter_values_check,
 )
 from .parameters import PARAMETER_TYPES
+from .versions import publish_version_problems, suggested_version
 from .warnings import definition_warnings
 
 __all__ = [
+    "AUTHORING_CODES",
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
     "PARAMETER_TYPES",
@@ -32,9 +35,11 @@ __all__ = [
     "DesignerTestResult",
     "Field",
     "FieldError",
+    "Finding",
     "ProcessDefinition",
     "Problem",
     "Step",
+    "authoring_findings",
     "canonical_json",
     "check_definition",
     "citizen_validator",
@@ -46,6 +51,8 @@ __all__ = [
     "load_definition",
     "metaschema",
     "parameter_values_check",
+    "publish_version_problems",
     "required_bump",
+    "suggested_version",
     "version_step",
 ]
