@@ -6,7 +6,7 @@ reports nothing on any of the pages, including their error states."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from forms_engine.catalog.models import ProcessVersion, Publisher, PublishApproval
+from forms_engine.catalog.models import ProcessVersion, PublishApproval, Publisher
 from forms_engine.catalog.services import process_version_create_draft, process_version_publish
 
 from ..studio.publish_docs import rich_doc
