@@ -21,7 +21,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forms_engine.definitions import DefinitionError, ProcessDefinition, compile_definition
 
@@ -373,7 +373,11 @@ class DateWidget(forms.DateInput):
     input_type = "date"
 
 
-_BOOL_CHOICES = [("", _lazy("keine Angabe")), ("true", _lazy("Ja")), ("false", _lazy("Nein"))]
+_BOOL_CHOICES = [
+    ("", gettext_lazy("keine Angabe")),
+    ("true", gettext_lazy("Ja")),
+    ("false", gettext_lazy("Nein")),
+]
 
 
 def _form_field(entry: AnswerInput) -> forms.Field:
@@ -458,37 +462,40 @@ def _param_field(name: str, decl: dict) -> forms.Field:
 class DesignerTestForm(forms.Form):
     """A designer test entered without JSON (see the module docstring)."""
 
-    name = forms.CharField(label=_lazy("Name des Tests"), max_length=200)
-    check_steps = forms.BooleanField(
-        label=_lazy("Schritte prüfen"),
-        required=False,
-        help_text=_lazy("Angekreuzt: genau die unten gewählten Schritte müssen vorkommen."),
-    )
+    name = forms.CharField(label=gettext_lazy("Name des Tests"), max_length=200)
+    check_steps = forms.BooleanField(label=gettext_lazy("Schritte prüfen"), required=False)
     steps = forms.MultipleChoiceField(
-        label=_lazy("Erwartete Schritte"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Erwartete Schritte"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Wenn „Schritte prüfen“ angekreuzt ist, müssen genau diese Schritte vorkommen."
+        ),
     )
     fee_total = forms.CharField(
-        label=_lazy("Erwartete Gebühr gesamt"),
+        label=gettext_lazy("Erwartete Gebühr gesamt"),
         required=False,
-        help_text=_lazy("Betrag in Euro, z. B. 12,50. Leer lassen: nicht prüfen."),
+        help_text=gettext_lazy("Betrag in Euro, z. B. 12,50. Leer lassen: nicht prüfen."),
     )
     valid = forms.ChoiceField(
-        label=_lazy("Erwartete Gültigkeit"),
+        label=gettext_lazy("Erwartete Gültigkeit"),
         required=False,
         choices=[
-            ("", _lazy("nicht prüfen")),
-            ("true", _lazy("gültig")),
-            ("false", _lazy("ungültig")),
+            ("", gettext_lazy("nicht prüfen")),
+            ("true", gettext_lazy("gültig")),
+            ("false", gettext_lazy("ungültig")),
         ],
     )
     expect_errors = forms.MultipleChoiceField(
-        label=_lazy("Erwartete Fehler bei"), required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("Erwartete Fehler bei"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     answers_json = forms.CharField(
-        label=_lazy("Antworten als JSON (für Fachleute)"),
+        label=gettext_lazy("Antworten als JSON (für Fachleute)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Ausgefüllt ersetzt dieses JSON alle Antworten oben; leer lassen, um die "
             "Eingaben oben zu verwenden."
         ),

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from forms_engine.catalog.models import Activation, ProcessVersion, PublishApproval
 from forms_engine.catalog.review import can_review, studio_publishers
@@ -71,7 +71,7 @@ class Group:
 FINDING_GROUPS = [
     (
         "barrierefreiheit",
-        _lazy("Barrierefreiheit"),
+        gettext_lazy("Barrierefreiheit"),
         (
             "format_hint_missing",
             "radio_too_many_options",
@@ -81,20 +81,24 @@ FINDING_GROUPS = [
     ),
     (
         "verstaendlichkeit",
-        _lazy("Verständlichkeit"),
+        gettext_lazy("Verständlichkeit"),
         ("label_too_long", "sentence_too_long", "step_too_many_fields"),
     ),
-    ("englisch", _lazy("Englisch"), ("english_missing",)),
+    ("englisch", gettext_lazy("Englisch"), ("english_missing",)),
     (
         "bedingungen",
-        _lazy("Bedingungen und Pflichtfelder"),
+        gettext_lazy("Bedingungen und Pflichtfelder"),
         (
             "conditional_required_looks_optional",
             "optional_label_on_required",
             "condition_true_when_empty",
         ),
     ),
-    ("uploads", _lazy("Hochladen von Dateien"), ("upload_size_missing", "upload_types_broad")),
+    (
+        "uploads",
+        gettext_lazy("Hochladen von Dateien"),
+        ("upload_size_missing", "upload_types_broad"),
+    ),
 ]
 
 
@@ -178,35 +182,35 @@ def version_checks(version: ProcessVersion) -> Checks:
 # --- diff ----------------------------------------------------------------------------------
 
 AREA_TITLES = {
-    "step": _lazy("Schritte"),
-    "field": _lazy("Felder"),
-    "choice": _lazy("Auswahlmöglichkeiten"),
-    "condition": _lazy("Bedingungen"),
-    "fee": _lazy("Gebühren"),
-    "parameter": _lazy("Parameter"),
-    "declaration": _lazy("Erklärungen"),
-    "identity": _lazy("Identifizierung"),
-    "payment": _lazy("Bezahlung"),
-    "text": _lazy("Texte"),
-    "rule": _lazy("Regeln"),
-    "meta": _lazy("Allgemeines"),
+    "step": gettext_lazy("Schritte"),
+    "field": gettext_lazy("Felder"),
+    "choice": gettext_lazy("Auswahlmöglichkeiten"),
+    "condition": gettext_lazy("Bedingungen"),
+    "fee": gettext_lazy("Gebühren"),
+    "parameter": gettext_lazy("Parameter"),
+    "declaration": gettext_lazy("Erklärungen"),
+    "identity": gettext_lazy("Identifizierung"),
+    "payment": gettext_lazy("Bezahlung"),
+    "text": gettext_lazy("Texte"),
+    "rule": gettext_lazy("Regeln"),
+    "meta": gettext_lazy("Allgemeines"),
 }
 KIND_TITLES = {
-    "added": _lazy("hinzugefügt"),
-    "removed": _lazy("entfernt"),
-    "changed": _lazy("geändert"),
+    "added": gettext_lazy("hinzugefügt"),
+    "removed": gettext_lazy("entfernt"),
+    "changed": gettext_lazy("geändert"),
 }
 BUMP_TITLES = {
-    "major": _lazy("Hauptversion"),
-    "minor": _lazy("Nebenversion"),
-    "patch": _lazy("Korrektur"),
-    "none": _lazy("keine"),
+    "major": gettext_lazy("Hauptversion"),
+    "minor": gettext_lazy("Nebenversion"),
+    "patch": gettext_lazy("Korrektur"),
+    "none": gettext_lazy("keine"),
 }
 STEP_TITLES = {
     **BUMP_TITLES,
-    "same": _lazy("dieselbe Nummer"),
-    "older": _lazy("eine niedrigere Nummer"),
-    "unknown": _lazy("keine gültige Nummer"),
+    "same": gettext_lazy("dieselbe Nummer"),
+    "older": gettext_lazy("eine niedrigere Nummer"),
+    "unknown": gettext_lazy("keine gültige Nummer"),
 }
 _RANK = {"none": 0, "patch": 1, "minor": 2, "major": 3}
 

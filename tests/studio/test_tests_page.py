@@ -246,3 +246,17 @@ def test_published_versions_are_read_only(rich, designer, client_for):
     assert "Neuen Test anlegen" not in html
     assert client.get(_url(published, "neu/")).status_code == 403
     assert client.post(_url(published, "0/loeschen/"), {"name": "x"}).status_code == 403
+
+
+def test_the_pages_speak_english(rich, designer, client_for, settings):
+    client = client_for(designer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(_url(rich)).content.decode()
+    assert "Run all tests" in html and "2 tests, 2 passed, 0 failed" in html
+    assert "Total fee" in html and "130.00 €" in html
+    form = client.get(_url(rich, "neu/")).content.decode()
+    assert "Expected total fee" in form and "Dachshund" in form
+    checks = client.get(f"/studio/versionen/{rich.pk}/hinweise/").content.decode()
+    assert "Authoring findings" in checks
+    publish = client.get(f"/studio/versionen/{rich.pk}/veroeffentlichen/").content.decode()
+    assert "Publish now" in publish and "Ready to publish?" in publish
