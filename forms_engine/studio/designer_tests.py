@@ -266,6 +266,7 @@ class AnswerInput:
     depth: int
     kind: str  # "input" | "group-start" | "group-end" | "step-start" | "step-end"
     options: tuple = ()
+    required: bool = False
 
 
 def _walk_fields(fields, path: tuple, depth: int, out: list, counter: list) -> None:
@@ -279,7 +280,9 @@ def _walk_fields(fields, path: tuple, depth: int, out: list, counter: list) -> N
         name = f"a{counter[0]}"
         counter[0] += 1
         out.append(
-            AnswerInput(name, path + (f.name,), f.type, label, depth, "input", tuple(f.options))
+            AnswerInput(
+                name, path + (f.name,), f.type, label, depth, "input", tuple(f.options), f.required
+            )
         )
 
 
@@ -380,6 +383,14 @@ _BOOL_CHOICES = [
 
 
 def _form_field(entry: AnswerInput) -> forms.Field:
+    field = _input_field(entry)
+    if entry.required:
+        note = _("Pflichtfeld im Antrag.")
+        field.help_text = f"{note} {field.help_text}" if field.help_text else note
+    return field
+
+
+def _input_field(entry: AnswerInput) -> forms.Field:
     label = entry.label
     if entry.type in JSON_TYPES:
         what = _("Liste von Einträgen") if entry.type == "repeat" else _("Wert einer Datei")

@@ -29,7 +29,7 @@ from forms_engine.catalog.review import (
 )
 
 from .access import studio_login_required, version_for
-from .designer_tests import DesignerTestForm, copy_name, doc_tests, run_tests
+from .designer_tests import DesignerTestForm, copy_name, doc_tests, lang, run_tests
 from .editing import catalog_error_text, document_save
 from .publish_forms import ApprovalRequestForm, DecisionForm, RetireForm, ScheduleForm
 from .selectors import (
@@ -229,16 +229,22 @@ def publish_page(request, version_id: int):
     return render(request, "studio/publish.html", _publish_context(request, version))
 
 
+def _problem_text(problem) -> str:
+    """A refusal's problem (a definitions `Problem` or a sentence) in the page's language."""
+    if isinstance(problem, str):
+        return problem
+    message = problem.message
+    if lang() == "en" and getattr(problem, "message_en", ""):
+        message = problem.message_en
+    pointer = getattr(problem, "pointer", "")
+    return f"{pointer}: {message}" if pointer else message
+
+
 def _refused(request, version: ProcessVersion, exc: CatalogError, **extra):
     context = _publish_context(request, version)
     context.update(extra)
     context["refusal"] = catalog_error_text(exc)
-    context["refusal_problems"] = [
-        (p.message_en if request.LANGUAGE_CODE == "en" and getattr(p, "message_en", "") else str(p))
-        if not isinstance(p, str)
-        else p
-        for p in (getattr(exc, "problems", None) or [])
-    ]
+    context["refusal_problems"] = [_problem_text(p) for p in getattr(exc, "problems", None) or []]
     return render(request, "studio/publish.html", context, status=400)
 
 

@@ -239,6 +239,14 @@ class Comparison:
     fits: bool
     version_problems: list[str]
 
+    @property
+    def bump_title(self) -> str:
+        return str(BUMP_TITLES.get(self.bump, self.bump))
+
+    @property
+    def step_title(self) -> str:
+        return str(STEP_TITLES.get(self.step, self.step))
+
 
 def compare(old: ProcessVersion, new: ProcessVersion) -> Comparison:
     """`definition_diff(old, new)` in words by area, the version step the changes need
@@ -281,7 +289,7 @@ def compare(old: ProcessVersion, new: ProcessVersion) -> Comparison:
             advice = (
                 needed
                 + " "
-                + _("Die Nummer %(number)s ist nur %(step)s und reicht nicht.")
+                + _("Der Schritt zu %(number)s (%(step)s) reicht nicht.")
                 % {"number": new.version, "step": STEP_TITLES.get(step, step)}
             )
     problems = []
