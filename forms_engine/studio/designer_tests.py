@@ -12,6 +12,7 @@ of uploads) are kept as they were when a test is edited.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,8 +25,20 @@ from django.utils.translation import gettext as _
 
 from forms_engine.definitions import DefinitionError, ProcessDefinition, compile_definition
 
-#: Field types entered as JSON in the test form (a list of items, an upload's value).
-JSON_TYPES = ("repeat", "upload")
+#: Field types entered as JSON in the test form: a list of items, an upload's value, and
+#: ("json") any stored answer the field's own input could not show unchanged (a test of a
+#: wrong answer: a number as text, an option the definition does not have, null, …).
+JSON_TYPES = ("repeat", "upload", "json")
+_AMOUNT_TEXT = re.compile(r"^\d{1,9}(\.\d{1,2})?$")
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: "No answer": distinct from an answer that is JSON null.
+MISSING = _Missing()
 TEXT_TYPES = ("text", "textarea", "email", "phone", "postcode", "iban")
 
 _DECIMAL = re.compile(r"^-?\d{1,12}([.,]\d{1,6})?$")
@@ -325,7 +338,7 @@ def _escape(name: str) -> str:
 def _get(data: Any, path: tuple) -> Any:
     for part in path:
         if not isinstance(data, dict) or part not in data:
-            return None
+            return MISSING
         data = data[part]
     return data
 
@@ -347,16 +360,20 @@ def _remove(data: dict, path: tuple) -> None:
         data.pop(path[-1], None)
 
 
-def _prune(data: dict, paths: set) -> None:
-    """Drop the empty objects the form would leave at steps and groups it shows."""
+def _prune(data: dict, paths: set, keep: set) -> None:
+    """Drop the empty objects the form left at steps and groups it shows (not those that
+    were empty before: a test may answer a step with `{}` on purpose)."""
     for path in sorted(paths, key=len, reverse=True):
-        value = _get(data, path)
-        if value == {}:
+        if path not in keep and _get(data, path) == {}:
             _remove(data, path)
 
 
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
 def _initial(kind: str, value: Any) -> Any:
-    if value is None:
+    if value is MISSING:
         return None
     if kind in JSON_TYPES:
         return json.dumps(value, indent=1, ensure_ascii=False)
@@ -392,6 +409,16 @@ def _form_field(entry: AnswerInput) -> forms.Field:
 
 def _input_field(entry: AnswerInput) -> forms.Field:
     label = entry.label
+    if entry.type == "json":
+        return forms.CharField(
+            label=label,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_(
+                "Als JSON, weil der gespeicherte Wert nicht zu dieser Feldart passt (etwa ein "
+                "Test mit einer falschen Eingabe). Leer: keine Angabe."
+            ),
+        )
     if entry.type in JSON_TYPES:
         what = _("Liste von Einträgen") if entry.type == "repeat" else _("Wert einer Datei")
         return forms.CharField(
@@ -432,9 +459,9 @@ def _input_field(entry: AnswerInput) -> forms.Field:
     return forms.CharField(label=label, required=False, strip=False)
 
 
-def _param_field(name: str, decl: dict) -> forms.Field:
+def _param_field(name: str, decl: dict, as_json: bool = False) -> forms.Field:
     label = i18n(decl.get("label")) or name
-    kind = decl.get("type")
+    kind = "choices" if as_json else decl.get("type")
     default = decl.get("default")
     shown_default = ""
     if default is not None:
@@ -517,13 +544,29 @@ class DesignerTestForm(forms.Form):
         self.others = {str(n) for n in others}
         self.inputs = answer_inputs(process)
         self.parameter_names = list(process.parameters)
+        answers = self._answers()
+        for i, entry in enumerate(self.inputs):
+            if entry.kind == "input":
+                value = _get(answers, entry.path)
+                if value is not MISSING and not self._fits(entry, value):
+                    self.inputs[i] = dataclasses.replace(entry, type="json")
+        values = self._parameters()
+        self.parameters_as_json = {
+            name
+            for name in self.parameter_names
+            if name in values
+            and process.parameters[name].get("type") != "choices"
+            and not isinstance(values[name], str)
+        }
         initial = self._initial_values()
         super().__init__(*args, initial=initial, **kwargs)
         for entry in self.inputs:
             if entry.kind == "input":
                 self.fields[entry.name] = _form_field(entry)
         for index, name in enumerate(self.parameter_names):
-            self.fields[f"p{index}"] = _param_field(name, process.parameters[name])
+            self.fields[f"p{index}"] = _param_field(
+                name, process.parameters[name], name in self.parameters_as_json
+            )
         self.fields["steps"].choices = [(s.id, i18n(s.title)) for s in process.steps]
         known = error_choices(process)
         known_pointers = {p for p, _label in known}
@@ -534,20 +577,49 @@ class DesignerTestForm(forms.Form):
         ]
         self.fields["expect_errors"].choices = known + extra
 
+    def _answers(self) -> dict:
+        answers = self.test.get("answers")
+        return answers if isinstance(answers, dict) else {}
+
+    def _parameters(self) -> dict:
+        values = self.test.get("parameters")
+        return values if isinstance(values, dict) else {}
+
+    def _fits(self, entry: AnswerInput, value: Any) -> bool:
+        """Whether the field's own input shows `value` and gives it back unchanged."""
+        if entry.type in JSON_TYPES:
+            return True
+        consts = [option[0] for option in entry.options]
+        if entry.type == "choice":
+            return any(_same(value, c) for c in consts)
+        if entry.type == "multichoice":
+            return (
+                isinstance(value, list)
+                and bool(value)
+                and all(any(_same(v, c) for c in consts) for v in value)
+            )
+        try:
+            back = self._answer_value(entry, _initial(entry.type, value))
+        except (ValueError, TypeError):
+            return False
+        return _same(back, value)
+
     def _initial_values(self) -> dict:
         test = self.test
         expect = test.get("expect") if isinstance(test.get("expect"), dict) else {}
-        answers = test.get("answers") if isinstance(test.get("answers"), dict) else {}
+        answers = self._answers()
         initial: dict = {"name": test.get("name", "")}
         for entry in self.inputs:
             if entry.kind == "input":
                 initial[entry.name] = _initial(entry.type, _get(answers, entry.path))
-        values = test.get("parameters") if isinstance(test.get("parameters"), dict) else {}
+        values = self._parameters()
         for index, name in enumerate(self.parameter_names):
             if name in values:
                 kind = self.process.parameters[name].get("type")
                 value = values[name]
-                if kind == "money":
+                if name in self.parameters_as_json:
+                    initial[f"p{index}"] = json.dumps(value, ensure_ascii=False)
+                elif kind == "money":
                     initial[f"p{index}"] = german_decimal(value)
                 elif kind == "choices":
                     initial[f"p{index}"] = json.dumps(value, indent=1, ensure_ascii=False)
@@ -589,6 +661,9 @@ class DesignerTestForm(forms.Form):
         raw = self.cleaned_data["fee_total"].strip()
         if not raw:
             return None
+        plain = raw.replace(",", ".")
+        if _AMOUNT_TEXT.match(plain):
+            return plain  # as written ("30", "30.5", "30.50")
         amount = parse_decimal(raw)
         if amount is None or amount < 0 or amount != amount.quantize(Decimal("0.01")):
             raise forms.ValidationError(
@@ -611,9 +686,9 @@ class DesignerTestForm(forms.Form):
         return value
 
     def _answer_value(self, entry: AnswerInput, raw: Any) -> Any:
-        """The JSON value of one input, None for "no answer"; ValueError with a message."""
-        if raw in (None, "", []):
-            return None
+        """The JSON value of one input, MISSING for "no answer"; ValueError with a message."""
+        if raw is None or (isinstance(raw, str | list) and not raw):
+            return MISSING
         kind = entry.type
         if kind in JSON_TYPES:
             try:
@@ -646,7 +721,12 @@ class DesignerTestForm(forms.Form):
         if raw in (None, ""):
             return None
         kind = self.process.parameters[name].get("type")
+        if name in self.parameters_as_json:
+            kind = "choices"
         if kind == "money":
+            plain = raw.strip().replace(",", ".")
+            if _AMOUNT_TEXT.match(plain):
+                return plain
             amount = parse_decimal(raw)
             if amount is None:
                 raise ValueError(_("Bitte einen Betrag in Euro angeben, z. B. 12,50."))
@@ -667,6 +747,10 @@ class DesignerTestForm(forms.Form):
             else {}
         )
         containers: set = set()
+        empty_before = set()
+        for entry in self.inputs:
+            if entry.kind in ("group-start", "step-start") and _get(answers, entry.path) == {}:
+                empty_before.add(entry.path)
         for entry in self.inputs:
             if entry.kind in ("group-start", "step-start"):
                 containers.add(entry.path)
@@ -677,11 +761,11 @@ class DesignerTestForm(forms.Form):
             except ValueError as exc:
                 self.add_error(entry.name, str(exc))
                 continue
-            if value is None:
+            if value is MISSING:
                 _remove(answers, entry.path)
             else:
                 _set(answers, entry.path, value)
-        _prune(answers, containers)
+        _prune(answers, containers, empty_before)
         parameters = {}
         for index, name in enumerate(self.parameter_names):
             key = f"p{index}"
