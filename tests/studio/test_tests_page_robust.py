@@ -88,7 +88,7 @@ def test_every_shipped_process_gets_a_test_form(published_processes, library_des
 
 def _post_data(form) -> dict:
     data = {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form.initial.get(name)
         if value in (None, "", []):
             continue
