@@ -86,7 +86,8 @@ def test_a_version_number_lower_than_the_diff_requires_is_refused(
     response = client.post(_url(draft, "jetzt/"))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "verlangen eine neue Hauptversion (major); 1.0.1 ist nur eine Korrektur." in html
+    assert "Die Versionsnummer 1.0.1 reicht nicht: die Änderungen gegenüber 1.0.0" in html
+    assert "verlangen eine neue Hauptversion (MAJOR), also 2.0.0." in html
     assert _reload(draft).status == "draft"
 
 
