@@ -375,7 +375,7 @@ def fee_save(
     fee_id: str,
     label: str,
     label_en: str,
-    amount: str,
+    amount: str | dict,
     condition: Condition | None,
 ) -> tuple[dict, int]:
     """Add (`index` None) or change a fee; `condition` None keeps the existing `when`."""

@@ -429,13 +429,47 @@ def condition_posted(post, fields: list[dict]) -> tuple[Condition | None, list[s
     return Condition(tuple(rows), combine), []
 
 
+def fee_amount_sources(doc: dict) -> list[tuple[str, str]]:
+    """Where a fee's amount can come from: a fixed amount, a money parameter (each
+    municipality sets it) or a computed money value (e.g. Fläche × Tage × Satz)."""
+    sources = [("fixed", _("Fester Betrag"))]
+    parameters = doc.get("parameters") if isinstance(doc.get("parameters"), dict) else {}
+    for name, declaration in parameters.items():
+        if isinstance(declaration, dict) and declaration.get("type") == "money":
+            label = declaration.get("label") if isinstance(declaration.get("label"), dict) else {}
+            sources.append(
+                (
+                    f"param:{name}",
+                    _("Parameter „%(label)s“ (setzt jede Kommune)")
+                    % {"label": label.get("de") or name},
+                )
+            )
+    computed = doc.get("computed") if isinstance(doc.get("computed"), dict) else {}
+    for name, entry in computed.items():
+        if isinstance(entry, dict) and entry.get("type") == "money":
+            label = entry.get("label") if isinstance(entry.get("label"), dict) else {}
+            sources.append(
+                (
+                    f"computed:{name}",
+                    _("Berechneter Betrag „%(label)s“") % {"label": label.get("de") or name},
+                )
+            )
+    return sources
+
+
 def fee_form_initial(fee: dict) -> dict:
     label = fee.get("label") if isinstance(fee.get("label"), dict) else {}
     amount = fee.get("amount")
+    source = "fixed"
+    if isinstance(amount, dict) and len(amount) == 1:
+        key, name = next(iter(amount.items()))
+        if key in ("$param", "$computed") and isinstance(name, str):
+            source = f"{key[1:]}:{name}"
     return {
         "fee_id": fee.get("id", ""),
         "label": label.get("de", ""),
         "label_en": label.get("en", ""),
+        "amount_source": source,
         "amount": amount.replace(".", ",") if isinstance(amount, str) else "",
     }
 
@@ -448,9 +482,41 @@ class FeeForm(forms.Form):
     )
     label = forms.CharField(label=_("Bezeichnung (Deutsch)"), max_length=500)
     label_en = forms.CharField(label=_("Bezeichnung (Englisch)"), max_length=500, required=False)
-    amount = forms.CharField(
-        label=_("Betrag in Euro"), max_length=20, help_text=_("Zum Beispiel 12,50.")
+    amount_source = forms.ChoiceField(
+        label=_("Betrag"),
+        required=False,
+        choices=[("fixed", _("Fester Betrag"))],
+        help_text=_(
+            "Ein fester Betrag, ein Parameter, den jede Kommune selbst setzt, oder ein "
+            "berechneter Betrag (unter „Regeln und Berechnungen“ anlegen)."
+        ),
     )
+    amount = forms.CharField(
+        label=_("Betrag in Euro"),
+        max_length=20,
+        required=False,
+        help_text=_("Nur bei einem festen Betrag, zum Beispiel 12,50."),
+    )
+
+    def __init__(self, *args, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sources:
+            self.fields["amount_source"].choices = sources
+
+    def clean(self):
+        data = super().clean()
+        data["amount_source"] = data.get("amount_source") or "fixed"
+        if data["amount_source"] == "fixed" and not (data.get("amount") or "").strip():
+            self.add_error("amount", _("Bitte geben Sie den Betrag in Euro an, z. B. 12,50."))
+        return data
+
+    def amount_value(self, parse_amount):
+        """The fee's `amount`: a decimal string, `{"$param": name}` or `{"$computed": name}`."""
+        source = self.cleaned_data["amount_source"]
+        if source == "fixed":
+            return parse_amount(self.cleaned_data["amount"])
+        kind, _sep, name = source.partition(":")
+        return {f"${kind}": name}
 
 
 class PolicyForm(forms.Form):

@@ -52,6 +52,7 @@ from .editor_forms import (
     condition_fields,
     condition_initial,
     condition_posted,
+    fee_amount_sources,
     fee_form_initial,
     lang,
     operator_choices,
@@ -606,6 +607,7 @@ def editor_field_delete(request, version_id: int, step: int, field_path: str):
 def _fee_rows(doc, groups) -> list[dict]:
     fields = condition_fields(doc, None)
     labels = {f["path"]: f["label"] for f in fields}
+    sources = dict(fee_amount_sources(doc))
     rows = []
     for i, fee in enumerate(ed.fees_of(doc)):
         if not isinstance(fee, dict):
@@ -617,7 +619,11 @@ def _fee_rows(doc, groups) -> list[dict]:
                 "index": i,
                 "id": fee.get("id", ""),
                 "label": _i18n(fee.get("label")),
-                "amount": amount.replace(".", ",") if isinstance(amount, str) else _("Parameter"),
+                "amount": (
+                    amount.replace(".", ",") + " €"
+                    if isinstance(amount, str)
+                    else sources.get(fee_form_initial(fee)["amount_source"], _("Parameter"))
+                ),
                 "condition": (
                     condition_text(condition, labels, lang())
                     if condition is not None and condition.rows
@@ -687,21 +693,22 @@ def editor_fee(request, version_id: int, fee: int | None = None):
         except ed.EditorError as exc:
             raise Http404 from exc
     fields = condition_fields(doc, None)
-    form = FeeForm(initial=fee_form_initial(current))
+    sources = fee_amount_sources(doc)
+    form = FeeForm(initial=fee_form_initial(current), sources=sources)
     status = 200
     condition_errors: list[str] = []
     if request.method == "POST":
         version, ok = _editable_version(request, version_id)
         if not ok:
             return redirect("studio:editor-fees", version.pk)
-        form = FeeForm(request.POST)
+        form = FeeForm(request.POST, sources=sources)
         condition_readable = ed.condition_of(current) is not None
         condition, condition_errors = (
             condition_posted(request.POST, fields) if condition_readable else (None, [])
         )
         if form.is_valid() and not condition_errors:
             try:
-                amount = ed.parse_amount(form.cleaned_data["amount"])
+                amount = form.amount_value(ed.parse_amount)
                 doc, index = ed.fee_save(
                     doc,
                     fee,

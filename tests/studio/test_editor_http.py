@@ -758,3 +758,70 @@ def test_odd_documents_never_break_the_pages(client_for, designer, draft):
     assert response.status_code in (302, 400)
     response = post(client, url("editor", draft), draft, action="step-up", step="x")
     assert response.status_code == 302
+
+
+def test_a_fee_amount_from_a_parameter_or_a_computed_value_is_kept(client_for, designer, draft):
+    """A fee's amount can be a money parameter (each municipality sets it) or a computed
+    money value; editing such a fee keeps the reference, never turns it into a number."""
+    doc = base_doc()
+    doc["steps"][0]["schema"]["properties"]["flaeche"] = {"type": "number", "title": "Fläche"}
+    doc["parameters"] = {
+        "satz": {"type": "money", "label": {"de": "Satz je m²"}, "default": "1.50"}
+    }
+    doc["computed"] = {
+        "gebuehr": {
+            "expression": "answers.antrag.flaeche * params.satz",
+            "type": "money",
+            "label": {"de": "Gebühr nach Fläche"},
+        }
+    }
+    process_version_update_draft(version=draft, doc=doc, by=designer)
+    client = client_for(designer)
+    page = client.get(url("editor-fee-new", draft)).content.decode()
+    assert "Parameter „Satz je m²“" in page and "Berechneter Betrag „Gebühr nach Fläche“" in page
+    for fee_id, source in (("grund", "param:satz"), ("flaeche", "computed:gebuehr")):
+        response = post(
+            client,
+            url("editor-fee-new", draft),
+            draft,
+            fee_id=fee_id,
+            label=fee_id,
+            amount_source=source,
+            amount="",
+            **{"cond-count": "0"},
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
+    fees = fresh(draft).definition["payment"]["fees"]
+    assert [f["amount"] for f in fees] == [{"$param": "satz"}, {"$computed": "gebuehr"}]
+    # Renaming the fee leaves its amount's reference as it is.
+    post(
+        client,
+        url("editor-fee", draft, 1),
+        draft,
+        fee_id="flaeche",
+        label="Nach Fläche",
+        amount_source="computed:gebuehr",
+        **{"cond-count": "0"},
+    )
+    assert fresh(draft).definition["payment"]["fees"][1]["amount"] == {"$computed": "gebuehr"}
+    assert check_definition(fresh(draft).definition) == []
+    total = compile_definition(fresh(draft).definition).fee_total(
+        {"antrag": {"name": "A", "flaeche": 10}}
+    )
+    assert str(total) == "16.50"
+    listed = client.get(url("editor-fees", draft)).content.decode()
+    assert "Berechneter Betrag „Gebühr nach Fläche“" in listed
+    unknown = post(
+        client,
+        url("editor-fee-new", draft),
+        draft,
+        fee_id="x",
+        label="X",
+        amount_source="param:fehlt",
+        **{"cond-count": "0"},
+    )
+    assert unknown.status_code == 400
+    fixed_missing = post(
+        client, url("editor-fee-new", draft), draft, fee_id="y", label="Y", amount_source="fixed"
+    )
+    assert fixed_missing.status_code == 400 and "z. B. 12,50" in fixed_missing.content.decode()
