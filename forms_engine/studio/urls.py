@@ -12,4 +12,5 @@ urlpatterns = [
     path("versionen/<int:version_id>/neuer-entwurf/", views.draft_from_version, name="draft-new"),
     # Sub-pages of a version, one url module each (editor, preview, tests, diff, publish):
     # path("", include("forms_engine.studio.urls_<part>")),
+    path("", include("forms_engine.studio.urls_settings")),
 ]
