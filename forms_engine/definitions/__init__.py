@@ -20,12 +20,22 @@ from .model import (
     parameter_values_check,
 )
 from .parameters import PARAMETER_TYPES
+from .rule_templates import (
+    RULE_TEMPLATES,
+    rule_expression_check,
+    rule_template_build,
+    rule_template_fields,
+    rule_template_match,
+)
+from .rules import COMPUTED_TYPES
 from .warnings import definition_warnings
 
 __all__ = [
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
+    "COMPUTED_TYPES",
     "PARAMETER_TYPES",
+    "RULE_TEMPLATES",
     "AppliedFee",
     "Change",
     "DefinitionError",
@@ -47,5 +57,9 @@ __all__ = [
     "metaschema",
     "parameter_values_check",
     "required_bump",
+    "rule_expression_check",
+    "rule_template_build",
+    "rule_template_fields",
+    "rule_template_match",
     "version_step",
 ]

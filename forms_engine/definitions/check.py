@@ -18,14 +18,16 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from . import parameters, pointers
+from . import parameters, pointers, rules
 from .errors import Problem
 from .fields import build_fields, resolve
 from .formats import PATTERN_OPTIONS
 from .limits import (
+    MAX_COMPUTED,
     MAX_LENGTH_CEILING,
     MAX_PATTERN_LENGTH,
     MAX_PATTERN_WEIGHT,
+    MAX_RULES,
     pattern_weight,
     structure_problems,
 )
@@ -333,6 +335,9 @@ def iter_schema_roots(doc: dict) -> Iterator[tuple[str, Any, str]]:
     for i, fee in enumerate(_list(_dict(doc.get("payment")).get("fees"))):
         if isinstance(fee, dict) and "when" in fee:
             yield pointers.join(["payment", "fees", i, "when"]), fee["when"], "condition"
+    for i, rule in enumerate(_list(doc.get("rules"))):
+        if isinstance(rule, dict) and "when" in rule:
+            yield pointers.join(["rules", i, "when"]), rule["when"], "condition"
 
 
 def iter_subschemas(pointer: str, schema: Any, _depth: int = 0) -> Iterator[tuple[str, dict]]:
@@ -566,6 +571,8 @@ def semantic_problems(doc: dict) -> list[Problem]:
                 )
             )
 
+    problems += rule_problems(doc, step_fields)
+
     # designer tests
     step_ids = {s.get("id") for s in steps if isinstance(s.get("id"), str)}
     for i, test in enumerate(_list(doc.get("tests"))):
@@ -668,4 +675,133 @@ def _pointer_exists(target: str, step_fields: dict[str, tuple]) -> bool:
         if current is None:
             return False
         fields = current.children
+    return True
+
+
+# --- rules and computed values ---------------------------------------------------------------
+
+
+def rule_problems(doc: dict, step_fields: dict[str, tuple]) -> list[Problem]:
+    """Rules, computed values and their uses: limits, ids, pointers, CEL expressions, names.
+
+    Every expression is compiled; syntax errors, unknown names (steps, fields, parameters,
+    computed values, variables, functions), cycles between computed values and the limits
+    (docs/process-format.md, "Limits") are reported at the expression's pointer.
+    """
+    problems: list[Problem] = []
+    rule_list = _list(doc.get("rules"))
+    computed = _dict(doc.get("computed"))
+    if len(rule_list) > MAX_RULES:
+        problems.append(
+            Problem(
+                "/rules",
+                f"Zu viele Regeln ({len(rule_list)}); höchstens {MAX_RULES} sind erlaubt.",
+                f"Too many rules ({len(rule_list)}); at most {MAX_RULES} are allowed.",
+            )
+        )
+        rule_list = []
+    if len(computed) > MAX_COMPUTED:
+        problems.append(
+            Problem(
+                "/computed",
+                f"Zu viele berechnete Werte ({len(computed)}); höchstens {MAX_COMPUTED} sind erlaubt.",
+                f"Too many computed values ({len(computed)}); at most {MAX_COMPUTED} are allowed.",
+            )
+        )
+        computed = {}
+    names = {step: tuple(f.name for f in fields) for step, fields in step_fields.items()}
+    declared = parameters.declarations(doc)
+    uses: dict[str, list[str]] = {}
+    for name, entry in computed.items():
+        entry = _dict(entry)
+        pointer = pointers.join(["computed", name, "expression"])
+        expression, found = rules.analyse(
+            entry.get("expression"), step_fields=names, params=declared, computed=computed
+        )
+        if "expression" in entry:
+            problems += rules.problems_at(pointer, found)
+        if expression is not None:
+            uses[name] = list(expression.computed)
+    _, cycles = rules.computed_order(uses)
+    for cycle in cycles:
+        chain = " → ".join(cycle)
+        problems.append(
+            Problem(
+                pointers.join(["computed", cycle[0], "expression"]),
+                f"Zirkuläre Berechnung ({chain}): ein berechneter Wert darf nicht von sich selbst abhängen.",
+                f"Circular computation ({chain}): a computed value must not depend on itself.",
+            )
+        )
+    problems += _duplicates(rule_list, "id", "/rules", "Regel-ID", "Rule id")
+    for i, rule in enumerate(rule_list):
+        rule = _dict(rule)
+        if "check" in rule:
+            _, found = rules.analyse(
+                rule.get("check"), step_fields=names, params=declared, computed=computed
+            )
+            problems += rules.problems_at(f"/rules/{i}/check", found)
+        target = rule.get("pointer")
+        if isinstance(target, str):
+            parts = pointers.split(target)
+            if (
+                not parts
+                or parts[0] not in step_fields
+                or (len(parts) > 1 and not _pointer_exists(target, step_fields))
+            ):
+                problems.append(
+                    Problem(
+                        f"/rules/{i}/pointer",
+                        f"Die Stelle '{target}' gibt es nicht (erwartet /<Schritt> oder /<Schritt>/<Feld>).",
+                        f"The place '{target}' does not exist (expected /<step> or /<step>/<field>).",
+                    )
+                )
+    for i, fee in enumerate(_list(_dict(doc.get("payment")).get("fees"))):
+        amount = _dict(_dict(fee).get("amount"))
+        name = amount.get("$computed")
+        if not isinstance(name, str):
+            continue
+        if name not in computed:
+            problems.append(
+                Problem(
+                    f"/payment/fees/{i}/amount",
+                    f"Den berechneten Wert '{name}' gibt es nicht (in 'computed').",
+                    f"There is no computed value '{name}' (in 'computed').",
+                )
+            )
+        elif _dict(computed[name]).get("type") != "money":
+            problems.append(
+                Problem(
+                    f"/payment/fees/{i}/amount",
+                    f"Der berechnete Wert '{name}' ist kein Betrag (type 'money'); als Gebühr geht nur ein Betrag.",
+                    f"The computed value '{name}' is not an amount (type 'money'); a fee needs an amount.",
+                )
+            )
+    for i, test in enumerate(_list(doc.get("tests"))):
+        test = _dict(test)
+        today = test.get("today")
+        if isinstance(today, str) and not _is_date(today):
+            problems.append(
+                Problem(
+                    f"/tests/{i}/today",
+                    f"{json.dumps(today, ensure_ascii=False)[:40]} ist kein Datum (JJJJ-MM-TT).",
+                    f"{json.dumps(today, ensure_ascii=False)[:40]} is not a date (YYYY-MM-DD).",
+                )
+            )
+        for name in _dict(_dict(test.get("expect")).get("computed")):
+            if name not in computed:
+                problems.append(
+                    Problem(
+                        pointers.join(["tests", i, "expect", "computed", name]),
+                        f"Den berechneten Wert '{name}' gibt es nicht (in 'computed').",
+                        f"There is no computed value '{name}' (in 'computed').",
+                    )
+                )
+    return problems
+
+
+def _is_date(text: str) -> bool:
+    try:
+        rules.cel_date(text)
+    except ValueError:
+        return False
     return True

@@ -6,7 +6,7 @@ change "cannot compare" (area `meta`); a merely invalid definition is compared a
 parts can be read (steps without an id, fees without an id, … are skipped).
 
 A `Change` says what happened (`kind`: added / removed / changed) to what (`area`: step,
-field, choice, fee, parameter, declaration, identity, payment, text, meta), where
+field, choice, fee, parameter, declaration, identity, payment, text, rule, meta), where
 (`pointer`: a JSON pointer into the new document; into the old one for something removed),
 in words (`message` German, `message_en` English), and the smallest version step it needs
 (`bump`: major / minor / patch): answers or activations that fitted the old version may no
@@ -14,6 +14,9 @@ longer fit (a removed field or option, a newly required field or parameter, a ti
 a changed condition) → major; something new that nobody must act on, a fee, a payment or
 identity relief → minor; texts, labels and help only → patch. `required_bump(changes)`
 gives the largest; `version_step(old, new)` classifies two version numbers the same way.
+Rules and computed values (area `rule`): a new rule, a changed check or rule condition →
+major; a removed rule, a moved message, any change of a computed value → minor; a rule's
+message or a computed value's label → patch.
 
 Conditions (`when`) are JSON Schemas; a change is reported as "Bedingung geändert"
 without explaining the schema. Fields are compared by their path of names within the
@@ -187,6 +190,13 @@ def _money(value: Any, lang: str) -> str:
     ref = _param_ref(value)
     if ref is not None:
         return f"Parameter {_q(ref, 'de')}" if lang == "de" else f"parameter {_q(ref, 'en')}"
+    if isinstance(value, dict) and set(value) == {"$computed"}:
+        name = value["$computed"]
+        return (
+            f"berechneter Wert {_q(name, 'de')}"
+            if lang == "de"
+            else f"computed value {_q(name, 'en')}"
+        )
     return _short(_key(value), 40)
 
 
@@ -501,6 +511,8 @@ class _Differ:
         self._payment()
         self._fees()
         self._parameters()
+        self._computed()
+        self._rules()
         self._steps()
         self._declarations()
         self._other_meta()
@@ -1388,6 +1400,146 @@ class _Differ:
         text = f"{megabytes:.1f}".rstrip("0").rstrip(".")
         return (text.replace(".", ",") if lang == "de" else text) + " MB"
 
+    # -- rules and computed values ------------------------------------------------------
+
+    def _computed(self):
+        old, new = _dict(self.old.get("computed")), _dict(self.new.get("computed"))
+        for name in new:
+            entry = _dict(new[name])
+            pointer = f"/computed/{pointers.escape(name)}"
+            label_de = _i18n(entry.get("label"), "de") or name
+            label_en = _i18n(entry.get("label"), "en") or name
+            expression = entry.get("expression")
+            if name not in old:
+                self.add(
+                    "added",
+                    pointer,
+                    "rule",
+                    f"Neuer berechneter Wert {_q(label_de, 'de')}: {_q(expression, 'de')}",
+                    f"New computed value {_q(label_en, 'en')}: {_q(expression, 'en')}",
+                    "minor",
+                )
+                continue
+            before = _dict(old[name])
+            if not _same(before.get("expression"), expression):
+                self.add(
+                    "changed",
+                    _at(entry, pointer, "expression"),
+                    "rule",
+                    f"Berechneter Wert {_q(label_de, 'de')}: Berechnung "
+                    f"{_q(before.get('expression'), 'de')} → {_q(expression, 'de')}",
+                    f"Computed value {_q(label_en, 'en')}: computation "
+                    f"{_q(before.get('expression'), 'en')} → {_q(expression, 'en')}",
+                    "minor",
+                )
+            if not _same(before.get("type"), entry.get("type")):
+                self.add(
+                    "changed",
+                    _at(entry, pointer, "type"),
+                    "rule",
+                    f"Berechneter Wert {_q(label_de, 'de')}: Typ "
+                    f"{_q(before.get('type'), 'de')} → {_q(entry.get('type'), 'de')}",
+                    f"Computed value {_q(label_en, 'en')}: type "
+                    f"{_q(before.get('type'), 'en')} → {_q(entry.get('type'), 'en')}",
+                    "minor",
+                )
+            self._renamed(
+                _at(entry, pointer, "label"),
+                before.get("label"),
+                entry.get("label"),
+                "rule",
+                "Berechneter Wert",
+                "Computed value",
+                name,
+            )
+        for name in old:
+            if name not in new:
+                entry = _dict(old[name])
+                self.add(
+                    "removed",
+                    f"/computed/{pointers.escape(name)}",
+                    "rule",
+                    f"Berechneter Wert {_q(_i18n(entry.get('label'), 'de') or name, 'de')} entfällt",
+                    f"Computed value {_q(_i18n(entry.get('label'), 'en') or name, 'en')} removed",
+                    "minor",
+                )
+
+    def _rules(self):
+        old, new = _by_id(self.old.get("rules")), _by_id(self.new.get("rules"))
+        for rule_id, (index, rule) in new.items():
+            pointer = f"/rules/{index}"
+            message_de = _i18n(rule.get("message"), "de") or rule_id
+            message_en = _i18n(rule.get("message"), "en") or rule_id
+            subject_de = f"Regel {_q(message_de, 'de')}"
+            subject_en = f"Rule {_q(message_en, 'en')}"
+            if rule_id not in old:
+                cond_de = " (nur unter einer Bedingung)" if rule.get("when") is not None else ""
+                cond_en = " (only under a condition)" if rule.get("when") is not None else ""
+                self.add(
+                    "added",
+                    pointer,
+                    "rule",
+                    f"Neue Regel {_q(message_de, 'de')}: {_q(rule.get('check'), 'de')}{cond_de}",
+                    f"New rule {_q(message_en, 'en')}: {_q(rule.get('check'), 'en')}{cond_en}",
+                    "major",
+                )
+                continue
+            before = old[rule_id][1]
+            if not _same(before.get("check"), rule.get("check")):
+                self.add(
+                    "changed",
+                    _at(rule, pointer, "check"),
+                    "rule",
+                    f"{subject_de}: Prüfung {_q(before.get('check'), 'de')} → "
+                    f"{_q(rule.get('check'), 'de')}",
+                    f"{subject_en}: check {_q(before.get('check'), 'en')} → "
+                    f"{_q(rule.get('check'), 'en')}",
+                    "major",
+                )
+            if not _same(before.get("pointer"), rule.get("pointer")):
+                self.add(
+                    "changed",
+                    _at(rule, pointer, "pointer"),
+                    "rule",
+                    f"{subject_de}: Meldung jetzt bei {self._answer_field(self.new, rule.get('pointer'), 'de')}",
+                    f"{subject_en}: message now at {self._answer_field(self.new, rule.get('pointer'), 'en')}",
+                    "minor",
+                )
+            self._condition(
+                f"{pointer}/when",
+                before.get("when"),
+                rule.get("when"),
+                "rule",
+                subject_de,
+                subject_en,
+                "major",
+                applies=(
+                    "gilt jetzt nur unter einer Bedingung",
+                    "now applies only under a condition",
+                ),
+                always=("gilt jetzt immer", "now always applies"),
+            )
+            self._i18n_change(
+                _at(rule, pointer, "message"),
+                before.get("message"),
+                rule.get("message"),
+                "rule",
+                "Meldung einer Regel",
+                "Message of a rule",
+            )
+        for rule_id, (index, rule) in old.items():
+            if rule_id not in new:
+                message_de = _i18n(rule.get("message"), "de") or rule_id
+                message_en = _i18n(rule.get("message"), "en") or rule_id
+                self.add(
+                    "removed",
+                    f"/rules/{index}",
+                    "rule",
+                    f"Regel {_q(message_de, 'de')} entfällt",
+                    f"Rule {_q(message_en, 'en')} removed",
+                    "minor",
+                )
+
     # -- declarations and the rest ------------------------------------------------------
 
     @staticmethod
@@ -1528,6 +1680,8 @@ class _Differ:
             "applicant",
             "leika",
             "tests",
+            "rules",
+            "computed",
         }
         for key in sorted((set(old) | set(new)) - handled, key=str):
             if not _same(old.get(key), new.get(key)):

@@ -254,3 +254,19 @@ def structure_problems(doc: Any) -> list[Problem]:
             children.append((value, (*path, key), depth + 1))
         stack.extend(reversed(children))
     return problems[:MAX_PROBLEMS]
+
+
+# --- rules and computed values (docs/process-format.md, "Rules and computed values") -----
+MAX_RULES = 100
+"""Most entries of `rules` in one definition."""
+MAX_COMPUTED = 50
+"""Most entries of `computed` in one definition."""
+MAX_EXPRESSION_LENGTH = 1_000
+"""Longest CEL expression (`check`, `expression`) in characters."""
+MAX_EXPRESSION_NESTING = 24
+"""Deepest nesting of brackets ((), [], {}) in one expression; CEL's own parser stops near 100."""
+MAX_COMPREHENSIONS = 1
+"""Most comprehension macros (all, exists, exists_one, map, filter) in one expression: with
+one, an expression's cost is linear in its length times the size of the answers."""
+RULE_SLOW_SECONDS = 0.05
+"""An evaluation slower than this is logged (the limits above keep it far below)."""

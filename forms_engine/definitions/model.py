@@ -9,6 +9,7 @@ rebuilt per request.
 from __future__ import annotations
 
 import copy
+import datetime
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import hygiene, parameters, pointers
+from . import rules as rules_module
 from .canonical import canonical_json, definition_sha256
 from .check import check_definition
 from .errors import DefinitionError, FieldError, Problem
@@ -239,7 +241,47 @@ class ProcessDefinition:
         fee_list = []
         for fee in (doc.get("payment") or {}).get("fees") or []:
             validator = citizen_validator(_with_defs(fee["when"], defs)) if "when" in fee else None
-            fee_list.append((fee, Decimal(fee["amount"]), validator))
+            amount = fee["amount"]
+            if isinstance(amount, dict) and "$computed" in amount:
+                fee_list.append((fee, None, validator, amount["$computed"]))
+            else:
+                fee_list.append((fee, Decimal(amount), validator, None))
+
+        # rules and computed values (checked by check_definition; compiled once here)
+        computed_list = []
+        uses = {}
+        raw_computed = doc.get("computed") or {}
+        for name, entry in raw_computed.items():
+            expression, found = rules_module.analyse(entry["expression"])
+            if expression is None:
+                raise ValueError(f"computed.{name}: {found[0][1] if found else '?'}")
+            uses[name] = list(expression.computed)
+            computed_list.append(
+                rules_module.Computed(name, expression, entry["type"], entry["label"])
+            )
+        order, _ = rules_module.computed_order(uses)
+        computed_list.sort(key=lambda item: order.index(item.name))
+        rule_list = []
+        for raw in doc.get("rules") or []:
+            expression, found = rules_module.analyse(raw["check"])
+            if expression is None:
+                raise ValueError(f"rule {raw['id']}: {found[0][1] if found else '?'}")
+            rule_list.append(
+                rules_module.Rule(
+                    id=raw["id"],
+                    expression=expression,
+                    pointer=raw["pointer"],
+                    step=pointers.split(raw["pointer"])[0],
+                    message=raw["message"],
+                    when=(
+                        citizen_validator(_with_defs(raw["when"], defs)) if "when" in raw else None
+                    ),
+                )
+            )
+        cel_params = {
+            name: rules_module.parameter_cel_value(bound_values.get(name), decl["type"])
+            for name, decl in declared.items()
+        }
 
         values = {
             "doc": source,
@@ -267,6 +309,9 @@ class ProcessDefinition:
             "data_schema_id": data_schema_id,
             "_data_validator": citizen_validator(data_schema),
             "_fees": tuple(fee_list),
+            "rules": tuple(rule_list),
+            "computed": tuple(computed_list),
+            "_cel_params": cel_params,
             "_steps_by_id": {step.id: step for step, _ in steps},
         }
         for key, value in values.items():
@@ -400,13 +445,20 @@ class ProcessDefinition:
         return current.label(lang) if current else None
 
     def validate_step(
-        self, step_id: str, step_data: Any, answers: dict | None = None
+        self,
+        step_id: str,
+        step_data: Any,
+        answers: dict | None = None,
+        *,
+        today: datetime.date | str | None = None,
     ) -> list[FieldError]:
         """Errors of one step's data (pointers start with `/<step_id>`).
 
         Conditional fields are resolved against `answers` updated by `step_data`; data of
         fields that do not apply is ignored, unknown keys are errors. String hygiene
         (NUL, lone surrogates, length caps; see `hygiene`) comes first, at the field's pointer.
+        Then the rules whose `pointer` lies in this step (code `rule`), evaluated with the
+        updated answers on `today` (default: now in Europe/Berlin).
         """
         step = self.step(step_id)
         if not isinstance(step_data, dict):
@@ -445,12 +497,22 @@ class ProcessDefinition:
                             parts, self.label_for(parts), label_en=self.label_for(parts, "en")
                         )
                     )
-        return _merge(bad, errors)
+        result = _merge(bad, errors)
+        step_rules = [rule for rule in self.rules if rule.step == step_id]
+        if step_rules:
+            found = self._evaluate(
+                pruned, today=today, rules=step_rules, errors=frozenset(e.pointer for e in result)
+            )
+            result += found.errors
+        return result
 
-    def validate_answers(self, answers: Any) -> list[FieldError]:
+    def validate_answers(
+        self, answers: Any, *, today: datetime.date | str | None = None
+    ) -> list[FieldError]:
         """Authoritative check of a whole answer set: prunes, then validates against the data schema.
 
-        A missing step is reported at `/<step_id>`.
+        A missing step is reported at `/<step_id>`. Then every rule (code `rule`), on `today`
+        (default: now in Europe/Berlin); a rule naming an answer that has an error is skipped.
         """
         if not isinstance(answers, dict):
             return [
@@ -462,6 +524,16 @@ class ProcessDefinition:
                 )
             ]
         pruned = self.prune(answers)  # conditions see truncated strings only
+        result = self._schema_errors(pruned)
+        if self.rules:
+            found = self._evaluate(
+                pruned, today=today, rules=self.rules, errors=frozenset(e.pointer for e in result)
+            )
+            result += found.errors
+        return result
+
+    def _schema_errors(self, pruned: dict) -> list[FieldError]:
+        """Hygiene and data-schema errors of pruned answers (no rules)."""
         bad: list[FieldError] = []
         cleaned: dict = {}
         for key, value in pruned.items():
@@ -476,20 +548,77 @@ class ProcessDefinition:
             ),
         )
 
+    # --- rules and computed values -------------------------------------------------------------
+
+    def _values(self, pruned: dict, today: datetime.date | str | None) -> dict:
+        """Computed values of pruned answers; answers with schema errors count as absent."""
+        if not self.computed:
+            return {}
+        errors = frozenset(e.pointer for e in self._schema_errors(pruned))
+        return self._evaluate(pruned, today=today, errors=errors).computed
+
+    def _evaluate(
+        self,
+        pruned: dict,
+        *,
+        today: datetime.date | str | None,
+        rules: tuple | list = (),
+        errors: frozenset[str] = frozenset(),
+    ) -> rules_module.Evaluation:
+        """Computed values and the errors of `rules` for pruned answers (never raises)."""
+        if not self.computed and not rules:
+            return rules_module.Evaluation()
+        cel_answers = {
+            step_id: rules_module.cel_value(data, self._steps_by_id[step_id]._fields)
+            for step_id, data in pruned.items()
+            if step_id in self._steps_by_id
+        }
+        return rules_module.evaluate(
+            rules=rules,
+            computed=self.computed,
+            answers=pruned,
+            cel_answers=cel_answers,
+            params=self._cel_params,
+            today=rules_module.today_iso(today),
+            error_pointers=errors,
+            process=f"{self.id} {self.version}",
+        )
+
+    def computed_values(
+        self, answers: Any, *, today: datetime.date | str | None = None
+    ) -> dict[str, Decimal | int | str]:
+        """The computed values (`computed`) for the answers: name → value (money and number
+        as Decimal, integer as int, date as "YYYY-MM-DD"); a value whose answers are missing
+        or has an error, or whose evaluation fails, is absent. Never raises."""
+        pruned = self.prune(answers) if isinstance(answers, dict) else {}
+        return dict(self._values(pruned, today))
+
     def is_valid(self, answers: Any) -> bool:
         """Whether `validate_answers(answers)` finds nothing."""
         return not self.validate_answers(answers)
 
     # --- fees ----------------------------------------------------------------------------------
 
-    def fees(self, answers: dict) -> list[AppliedFee]:
-        """Fees whose `when` holds for the pruned answers, in definition order."""
-        pruned = self.prune(answers)
-        return [
-            AppliedFee(fee["id"], fee["label"], amount)
-            for fee, amount, validator in self._fees
-            if validator is None or validator.is_valid(pruned)
-        ]
+    def fees(self, answers: dict, *, today: datetime.date | str | None = None) -> list[AppliedFee]:
+        """Fees whose `when` holds for the pruned answers, in definition order.
+
+        A fee with `{"$computed": name}` takes that computed value (on `today`); while it has
+        none (answers missing or invalid, evaluation failed: logged) the fee is left out.
+        """
+        pruned = self.prune(answers) if isinstance(answers, dict) else {}
+        values: dict = {}
+        if any(name is not None for *_, name in self._fees):
+            values = self._values(pruned, today)
+        result = []
+        for fee, amount, validator, name in self._fees:
+            if validator is not None and not validator.is_valid(pruned):
+                continue
+            if name is not None:
+                amount = values.get(name)
+                if amount is None:
+                    continue
+            result.append(AppliedFee(fee["id"], fee["label"], amount))
+        return result
 
     def applicant_of(self, answers: dict) -> tuple[str, str]:
         """(name, e-mail) of the applicant, read at the definition's `applicant` pointers.
@@ -506,9 +635,9 @@ class ProcessDefinition:
         )
         return name, email if isinstance(email, str) else ""
 
-    def fee_total(self, answers: dict) -> Decimal:
+    def fee_total(self, answers: dict, *, today: datetime.date | str | None = None) -> Decimal:
         """Sum of applicable fees, in EUR with two decimals."""
-        total = sum((fee.amount for fee in self.fees(answers)), Decimal("0"))
+        total = sum((fee.amount for fee in self.fees(answers, today=today)), Decimal("0"))
         return total.quantize(Decimal("0.01"))
 
     # --- designer tests ------------------------------------------------------------------------
@@ -534,18 +663,23 @@ class ProcessDefinition:
         """One designer test against this (possibly bound) definition."""
         answers = test.get("answers") or {}
         expect = test.get("expect") or {}
+        today = test.get("today")
         failures: list[str] = []
         if "steps" in expect:
             actual = [s.id for s in self.applicable_steps(answers)]
             if actual != list(expect["steps"]):
                 failures.append(f"Schritte: erwartet {expect['steps']}, tatsächlich {actual}.")
         if "fee_total" in expect:
-            actual_total = self.fee_total(answers)
+            actual_total = self.fee_total(answers, today=today)
             if actual_total != Decimal(expect["fee_total"]):
                 failures.append(
                     f"Gebühr gesamt: erwartet {expect['fee_total']}, tatsächlich {actual_total}."
                 )
-        errors = self.validate_answers(answers) if ("valid" in expect or "errors" in expect) else []
+        errors = (
+            self.validate_answers(answers, today=today)
+            if ("valid" in expect or "errors" in expect)
+            else []
+        )
         if "valid" in expect and expect["valid"] != (not errors):
             found = ", ".join(e.pointer or "/" for e in errors) or "keine"
             failures.append(
@@ -556,6 +690,22 @@ class ProcessDefinition:
         for pointer in expect.get("errors", []):
             if pointer not in pointers_found:
                 failures.append(f"Erwarteter Fehler bei {pointer} wurde nicht gemeldet.")
+        if self.rules or self.computed:
+            # a rule or computed value that fails on these answers is a designer's error
+            pruned = self.prune(answers)
+            invalid = frozenset(e.pointer for e in self._schema_errors(pruned))
+            evaluation = self._evaluate(pruned, today=today, rules=self.rules, errors=invalid)
+            failures += evaluation.failures
+            for name, wanted in (expect.get("computed") or {}).items():
+                actual = evaluation.computed.get(name)
+                shown = "(kein Wert)" if actual is None else str(actual)
+                if wanted is None and actual is None:
+                    continue
+                if wanted is None or actual is None or str(actual) != str(wanted):
+                    failures.append(
+                        f"Berechneter Wert {name}: erwartet {wanted or '(kein Wert)'}, "
+                        f"tatsächlich {shown}."
+                    )
         return DesignerTestResult(test["name"], not failures, failures)
 
 

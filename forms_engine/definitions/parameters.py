@@ -33,7 +33,17 @@ TEXT_REFERENCE = re.compile(r"\{\{param:([^{}]*)\}\}")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 # keys whose string value (or i18n object) is a text a person reads
 TEXT_KEYS = frozenset(
-    {"title", "summary", "description", "label", "text", "hint", "add_label", "remove_label"}
+    {
+        "title",
+        "summary",
+        "description",
+        "label",
+        "text",
+        "hint",
+        "add_label",
+        "remove_label",
+        "message",
+    }
 )
 TEXT_MAX_LENGTH = 10_000
 OPTION_VALUE_MAX_LENGTH = 200

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 from functools import cache
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -271,3 +273,63 @@ def test_answers_generated_from_the_data_schema_are_accepted(process_id):
             assert process.validate_step(step.id, answers[step.id], answers) == []
 
     check()
+
+
+# --- rules and computed values ----------------------------------------------------------------
+
+RULES_EXAMPLE = Path(__file__).parent / "examples" / "sondernutzung-regeln.json"
+rule_answer_values = (
+    json_values
+    | st.dates().map(lambda d: d.isoformat())
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(2**70), max_value=2**70)
+)
+
+
+@cache
+def rules_example() -> ProcessDefinition:
+    return compile_definition(load_definition(RULES_EXAMPLE.read_bytes()))
+
+
+@st.composite
+def rule_answers(draw):
+    process = rules_example()
+    answers = {}
+    for step in process.steps:
+        if draw(st.booleans()):
+            names = [f.name for f in step.fields()]
+            answers[step.id] = draw(st.dictionaries(st.sampled_from(names), rule_answer_values))
+    return answers
+
+
+@FAST
+@given(st.one_of(json_values, rule_answers()), st.one_of(st.none(), st.dates()))
+def test_arbitrary_answers_to_a_definition_with_rules_never_raise(answers, today):
+    process = rules_example()
+    _field_errors_only(process.validate_answers(answers, today=today))
+    for step in process.steps:
+        data = answers.get(step.id) if isinstance(answers, dict) else answers
+        _field_errors_only(process.validate_step(step.id, data, answers, today=today))
+    plain = answers if isinstance(answers, dict) else {}
+    total = process.fee_total(plain, today=today)
+    assert total == total.quantize(Decimal("0.01")) and total >= 0
+    assert isinstance(process.computed_values(answers, today=today), dict)
+
+
+CEL_ALPHABET = "answers.nutzung.beginn.ende.flaeche computed.tage params.satz today()[]{}<>=!&|+-*/%?:,'\"\\0123456789 sizeintdoublematchesaddDaysdate"
+
+
+@FAST
+@given(st.text(alphabet=CEL_ALPHABET, max_size=120))
+def test_arbitrary_expressions_are_checked_and_compiled_without_other_exceptions(text):
+    doc = load_definition(RULES_EXAMPLE.read_bytes())
+    doc["rules"][0]["check"] = text
+    doc["computed"]["tage"]["expression"] = text
+    _check_and_compile(doc)
+    try:
+        process = compile_definition(doc)
+    except DefinitionError:
+        return
+    answers = {"nutzung": {"beginn": "2026-12-20", "ende": "2026-12-22", "flaeche": 3}}
+    _field_errors_only(process.validate_answers(answers, today="2026-12-01"))
+    process.fees(answers, today="2026-12-01")
