@@ -9,6 +9,7 @@ leaves the given one untouched; the views save it with `studio.editing.document_
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -372,3 +373,105 @@ def parameter_delete(doc: dict, name: str) -> dict:
     else:
         new.pop("parameters", None)
     return new
+
+
+# --- rules and computed values ------------------------------------------------------------
+
+
+def rules_of(doc: dict) -> list[dict]:
+    return [_dict(r) for r in _list(doc.get("rules"))]
+
+
+def rule_put(doc: dict, index: int | None, rule: dict) -> dict:
+    """A new document with rule `index` replaced by `rule` (None: appended)."""
+    new = copy.deepcopy(doc)
+    items = _list(new.get("rules"))
+    if index is None:
+        items.append(rule)
+    else:
+        items[index] = rule
+    new["rules"] = items
+    return new
+
+
+def rule_delete(doc: dict, index: int) -> dict:
+    new = copy.deepcopy(doc)
+    items = _list(new.get("rules"))
+    del items[index]
+    if items:
+        new["rules"] = items
+    else:
+        new.pop("rules", None)
+    return new
+
+
+def computed_put(doc: dict, original: str | None, name: str, entry: dict) -> dict:
+    """A new document with computed value `original` (None: new) replaced by `name` → `entry`."""
+    new = copy.deepcopy(doc)
+    current = _dict(new.get("computed"))
+    result: dict = {}
+    for key, value in current.items():
+        if key == original:
+            result[name] = entry
+        elif key != name:
+            result[key] = value
+    if original is None or original not in current:
+        result[name] = entry
+    new["computed"] = result
+    return new
+
+
+def computed_delete(doc: dict, name: str) -> dict:
+    new = copy.deepcopy(doc)
+    values = _dict(new.get("computed"))
+    values.pop(name, None)
+    if values:
+        new["computed"] = values
+    else:
+        new.pop("computed", None)
+    return new
+
+
+def computed_uses(doc: dict, name: str, lang: str = "de") -> list[dict]:
+    """Where computed value `name` is used: fees, rules, other computed values, tests."""
+    en = lang == "en"
+    uses = []
+    mention = re.compile(rf"(?<![\w.])computed\s*\.\s*{re.escape(name)}\b")
+    for i, fee in enumerate(_list(_dict(doc.get("payment")).get("fees"))):
+        if _dict(fee).get("amount") == {"$computed": name}:
+            uses.append(
+                {
+                    "pointer": f"/payment/fees/{i}/amount",
+                    "where": place_words(doc, f"/payment/fees/{i}", lang),
+                    "use": "amount of a fee" if en else "Betrag einer Gebühr",
+                }
+            )
+    for i, rule in enumerate(rules_of(doc)):
+        if isinstance(rule.get("check"), str) and mention.search(rule["check"]):
+            uses.append(
+                {
+                    "pointer": f"/rules/{i}/check",
+                    "where": f"{'Rule' if en else 'Regel'} „{rule.get('id', i)}“",
+                    "use": "condition" if en else "Bedingung",
+                }
+            )
+    for other, entry in _dict(doc.get("computed")).items():
+        expression = _dict(entry).get("expression")
+        if other != name and isinstance(expression, str) and mention.search(expression):
+            uses.append(
+                {
+                    "pointer": pointers.join(["computed", other, "expression"]),
+                    "where": f"{'Computed value' if en else 'Berechneter Wert'} „{other}“",
+                    "use": "calculation" if en else "Berechnung",
+                }
+            )
+    for i, test in enumerate(_list(doc.get("tests"))):
+        if name in _dict(_dict(_dict(test).get("expect")).get("computed")):
+            uses.append(
+                {
+                    "pointer": pointers.join(["tests", i, "expect", "computed", name]),
+                    "where": f"Test „{_dict(test).get('name', i)}“",
+                    "use": "expected value" if en else "erwarteter Wert",
+                }
+            )
+    return uses

@@ -1,8 +1,11 @@
-"""The settings pages of one version (process settings, declarations, parameters, rules)."""
+"""The settings pages of one version (process settings, declarations, parameters, rules).
+
+Anchors of their items (for the editor's `?pointer=` links): `#setting-<top-level key>`,
+`#decl-<id>`, `#param-<name>`, `#rule-<id>`, `#computed-<name>`."""
 
 from django.urls import path
 
-from . import views_settings
+from . import views_rules, views_settings
 
 urlpatterns = [
     path(
@@ -20,4 +23,5 @@ urlpatterns = [
         views_settings.parameters_page,
         name="parameters",
     ),
+    path("versionen/<int:version_id>/regeln/", views_rules.rules_page, name="rules"),
 ]
