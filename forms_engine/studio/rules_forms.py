@@ -104,7 +104,7 @@ class TemplateForm(forms.Form):
             elif kind_ == "field":
                 choices = field_choices(doc, lang, value.get("types"))
                 if not required:
-                    choices = [("", _("– wie oben –"))] + choices
+                    choices = [("", _("– beim ersten Feld –"))] + choices
                 self.fields[name] = forms.ChoiceField(
                     label=label, choices=choices, required=required
                 )
