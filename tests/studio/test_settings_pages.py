@@ -144,6 +144,8 @@ def test_problems_are_shown_in_english_for_english_pages(studio_publisher, desig
     client.cookies["django_language"] = "en"
     response = client.get(reverse("studio:settings", args=[version.pk]))
     assert "requires identity level" in response.context["form"].errors["schriftform"][0]
+    html = response.content.decode()
+    assert "Sign-in with BundID" in html and "Save settings" in html
 
 
 def test_a_published_version_is_read_only(draft, designer, client_for):
