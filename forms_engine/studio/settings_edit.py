@@ -35,7 +35,18 @@ IDENTITY_ATTRIBUTES = {
 
 #: Field types that hold one value a setting can point at (no groups, lists or files).
 VALUE_FIELD_TYPES = frozenset(
-    {"text", "textarea", "number", "integer", "money", "date", "email", "phone", "postcode"}
+    {
+        "text",
+        "textarea",
+        "number",
+        "integer",
+        "money",
+        "date",
+        "email",
+        "phone",
+        "postcode",
+        "choice",
+    }
 )
 NAME_FIELD_TYPES = frozenset({"text"})
 EMAIL_FIELD_TYPES = frozenset({"email", "text"})

@@ -188,13 +188,24 @@ class SettingsForm(ProblemsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.definition_fields = fields
         none = [("", _("– keines –"))]
-        names = [(f.pointer, f.label) for f in fields if f.type in NAME_FIELD_TYPES]
-        self.fields["applicant_name_1"].choices = none + names
+        initial = kwargs.get("initial") or {}
+
+        def offered(types, *keys):
+            # the fields of fitting type, and whatever field the draft names already
+            # (so that saving never drops a setting the page does not offer)
+            current = {initial.get(key) for key in keys} - {None, ""}
+            return none + [
+                (f.pointer, f.label) for f in fields if f.type in types or f.pointer in current
+            ]
+
+        names = offered(
+            NAME_FIELD_TYPES, "applicant_name_1", "applicant_name_2", "applicant_name_3"
+        )
+        self.fields["applicant_name_1"].choices = names
         self.fields["applicant_name_1"].required = False
-        self.fields["applicant_name_2"].choices = none + names
-        self.fields["applicant_name_3"].choices = none + names
-        emails = [(f.pointer, f.label) for f in fields if f.type in EMAIL_FIELD_TYPES]
-        self.fields["applicant_email"].choices = none + emails
+        self.fields["applicant_name_2"].choices = names
+        self.fields["applicant_name_3"].choices = names
+        self.fields["applicant_email"].choices = offered(EMAIL_FIELD_TYPES, "applicant_email")
         attributes = [("", _("– nicht vorbefüllen –"))] + [
             (name, f"{labels[1] if lang == 'en' else labels[0]} ({name})")
             for name, labels in IDENTITY_ATTRIBUTES.items()

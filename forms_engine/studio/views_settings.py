@@ -153,7 +153,7 @@ def settings_page(request, version_id: int):
     if request.method == "POST":
         if version.is_frozen:
             return _frozen_refusal(request, version, "studio:settings")
-        form = _settings_form(doc, lang, data=request.POST)
+        form = _settings_form(doc, lang, data=request.POST, initial=edit.settings_initial(doc))
         if form.is_valid():
             new = edit.settings_apply(doc, form.cleaned_data, form.prefill())
             if document_save(request, version, new, note=_("Einstellungen")):

@@ -416,3 +416,44 @@ def test_parameter_problems_show_at_the_parameter(draft, designer, client_for):
     assert 'class="studio-item studio-item--problem" id="param-satz"' in page.content.decode()
     edit = client.get(_param_url(draft) + "?name=satz")
     assert "Euro-Betrag" in " ".join(edit.context["form"].errors["default"])
+
+
+def test_a_name_field_of_another_type_is_kept_when_saving(studio_publisher, designer, client_for):
+    from forms_engine.catalog.services import process_version_create_draft
+
+    doc = base_doc(applicant={"name": ["/antrag/zweck"]})
+    doc["steps"][0]["ui"] = {"fields": {"zweck": {"widget": "textarea"}}}
+    version = process_version_create_draft(doc=doc, publisher=studio_publisher, by=designer)
+    client = client_for(designer)
+    page = client.get(reverse("studio:settings", args=[version.pk]))
+    assert page.context["form"]["applicant_name_1"].value() == "/antrag/zweck"
+    data = _settings_post(version, applicant_name_1="/antrag/zweck", summary_de="Neu")
+    assert client.post(reverse("studio:settings", args=[version.pk]), data).status_code == 302
+    version.refresh_from_db()
+    assert version.definition["applicant"] == {"name": ["/antrag/zweck"]}
+
+
+def test_pointers_lead_to_their_place(draft, designer):
+    from urllib.parse import quote
+
+    from forms_engine.studio.settings_places import settings_place_url
+
+    doc = base_doc(
+        parameters={"satz": {"type": "money", "label": {"de": "Satz"}, "default": "1.00"}},
+        declarations=[{"id": "wahr", "text": {"de": "Wahr."}}],
+        rules=[{"id": "r", "check": "true", "pointer": "/antrag", "message": {"de": "x"}}],
+    )
+    draft = process_version_update_draft(version=draft, doc=doc, by=designer)
+    base = f"/studio/versionen/{draft.pk}"
+    assert settings_place_url(draft, "/parameters/satz/default") == (
+        f"{base}/parameter/?name=satz#param-form"
+    )
+    assert settings_place_url(draft, "/rules/0/check") == f"{base}/regeln/?regel=0#rule-form"
+    assert settings_place_url(draft, "/declarations/0/text/de") == f"{base}/erklaerungen/#decl-wahr"
+    assert settings_place_url(draft, "/identity/prefill/" + quote("~1antrag~1name")) == (
+        f"{base}/einstellungen/#setting-prefill"
+    )
+    assert settings_place_url(draft, "/schriftform") == f"{base}/einstellungen/#setting-schriftform"
+    assert settings_place_url(draft, "/payment/policy") == f"{base}/einstellungen/#setting-payment"
+    assert settings_place_url(draft, "/steps/0/schema") is None
+    assert settings_place_url(draft, "/payment/fees/0/amount") is None
