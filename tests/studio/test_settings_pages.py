@@ -140,7 +140,6 @@ def test_problems_are_shown_in_english_for_english_pages(studio_publisher, desig
         doc=base_doc(schriftform=True), publisher=studio_publisher, by=designer
     )
     client = client_for(designer)
-    response = client.get(reverse("studio:settings", args=[version.pk]), HTTP_ACCEPT_LANGUAGE="en")
     client.cookies["django_language"] = "en"
     response = client.get(reverse("studio:settings", args=[version.pk]))
     assert "requires identity level" in response.context["form"].errors["schriftform"][0]
