@@ -456,3 +456,18 @@ def test_pointers_lead_to_their_place(draft, designer):
     assert settings_place_url(draft, "/payment/policy") == f"{base}/einstellungen/#setting-payment"
     assert settings_place_url(draft, "/steps/0/schema") is None
     assert settings_place_url(draft, "/payment/fees/0/amount") is None
+
+
+def test_declaration_problems_show_at_their_field(draft, designer, client_for):
+    doc = base_doc(
+        declarations=[
+            {"id": "wahr", "text": {"de": "Eins."}},
+            {"id": "wahr", "text": {"de": "Zwei."}},
+        ]
+    )
+    draft = process_version_update_draft(version=draft, doc=doc, by=designer)
+    page = client_for(designer).get(_decl_url(draft))
+    second = page.context["rows"][1]["form"]
+    assert second.errors["ident"] == ["Erklärungs-ID 'wahr' kommt doppelt vor."]
+    assert not page.context["rows"][0]["form"].errors
+    assert 'id="id_d1-ident-error"' in page.content.decode()
