@@ -265,8 +265,16 @@ MAX_EXPRESSION_LENGTH = 1_000
 """Longest CEL expression (`check`, `expression`) in characters."""
 MAX_EXPRESSION_NESTING = 24
 """Deepest nesting of brackets ((), [], {}) in one expression; CEL's own parser stops near 100."""
-MAX_COMPREHENSIONS = 1
-"""Most comprehension macros (all, exists, exists_one, map, filter) in one expression: with
-one, an expression's cost is linear in its length times the size of the answers."""
+MAX_COMPREHENSIONS = 0
+"""Comprehension macros (all, exists, exists_one, map, filter) allowed in one expression:
+none. The CEL library builds their results by copying (`x.map(v, v * 2)` takes 0.1 s for
+1,000 items and 10 s for 10,000), so without them an expression cannot loop at all."""
+MAX_EXPRESSION_REFERENCES = 20
+"""Most uses of `answers.…`, `params.…` and `computed.…` in one expression (each use copies
+the value it reads; `+` chains of long texts cost the square of their length)."""
+MAX_RULE_VALUE_WEIGHT = 2_000
+"""Largest answer an expression may read: JSON nodes, a string counting 1 per started 1,000
+characters. A rule reading a larger answer reports it as too large to check (fail closed);
+a computed value reading one has no value."""
 RULE_SLOW_SECONDS = 0.05
 """An evaluation slower than this is logged (the limits above keep it far below)."""

@@ -501,7 +501,11 @@ class ProcessDefinition:
         step_rules = [rule for rule in self.rules if rule.step == step_id]
         if step_rules:
             found = self._evaluate(
-                pruned, today=today, rules=step_rules, errors=frozenset(e.pointer for e in result)
+                pruned,
+                today=today,
+                rules=step_rules,
+                errors=frozenset(e.pointer for e in result),
+                only_needed=True,
             )
             result += found.errors
         return result
@@ -527,7 +531,11 @@ class ProcessDefinition:
         result = self._schema_errors(pruned)
         if self.rules:
             found = self._evaluate(
-                pruned, today=today, rules=self.rules, errors=frozenset(e.pointer for e in result)
+                pruned,
+                today=today,
+                rules=self.rules,
+                errors=frozenset(e.pointer for e in result),
+                only_needed=True,
             )
             result += found.errors
         return result
@@ -564,6 +572,7 @@ class ProcessDefinition:
         today: datetime.date | str | None,
         rules: tuple | list = (),
         errors: frozenset[str] = frozenset(),
+        only_needed: bool = False,
     ) -> rules_module.Evaluation:
         """Computed values and the errors of `rules` for pruned answers (never raises)."""
         if not self.computed and not rules:
@@ -582,6 +591,7 @@ class ProcessDefinition:
             today=rules_module.today_iso(today),
             error_pointers=errors,
             process=f"{self.id} {self.version}",
+            only_needed=only_needed,
         )
 
     def computed_values(

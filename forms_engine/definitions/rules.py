@@ -39,6 +39,8 @@ from .limits import (
     MAX_COMPREHENSIONS,
     MAX_EXPRESSION_LENGTH,
     MAX_EXPRESSION_NESTING,
+    MAX_EXPRESSION_REFERENCES,
+    MAX_RULE_VALUE_WEIGHT,
     RULE_SLOW_SECONDS,
     string_defect,
 )
@@ -199,8 +201,16 @@ def analyse(
     if len(macros) > MAX_COMPREHENSIONS:
         return None, [
             (
-                f"Der Ausdruck verwendet {len(macros)} Schleifen-Makros (all, exists, exists_one, map, filter); höchstens {MAX_COMPREHENSIONS} ist erlaubt.",
-                f"The expression uses {len(macros)} comprehension macros (all, exists, exists_one, map, filter); at most {MAX_COMPREHENSIONS} is allowed.",
+                "Schleifen-Makros (all, exists, exists_one, map, filter) sind in Regeln nicht erlaubt: ihre Laufzeit wächst mit dem Quadrat der Listenlänge.",
+                "Comprehension macros (all, exists, exists_one, map, filter) are not allowed in rules: their run time grows with the square of the list's length.",
+            )
+        ]
+    uses = len(_ROOT.findall(code))
+    if uses > MAX_EXPRESSION_REFERENCES:
+        return None, [
+            (
+                f"Der Ausdruck liest {uses}-mal answers, params oder computed; höchstens {MAX_EXPRESSION_REFERENCES} ist erlaubt.",
+                f"The expression reads answers, params or computed {uses} times; at most {MAX_EXPRESSION_REFERENCES} is allowed.",
             )
         ]
     try:
@@ -512,6 +522,29 @@ def _present(answers: dict, step: str, name: str) -> bool:
     return isinstance(data, dict) and name in data and data[name] is not None
 
 
+TOO_LARGE = object()
+
+
+def weight(value: Any, limit: int = MAX_RULE_VALUE_WEIGHT) -> int:
+    """JSON nodes of `value`, a string counting 1 per started 1,000 characters; counting
+    stops soon after `limit`."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        node = stack.pop()
+        if isinstance(node, str):
+            total += 1 + len(node) // 1000
+        elif isinstance(node, dict):
+            total += 1
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            total += 1
+            stack.extend(node[: limit + 1])
+        else:
+            total += 1
+    return total
+
+
 def _blocked(pointer: str, errors: frozenset[str]) -> bool:
     return any(pointer == e or e.startswith(pointer + "/") for e in errors)
 
@@ -526,43 +559,71 @@ def evaluate(
     today: str,
     error_pointers: frozenset[str] = frozenset(),
     process: str = "",
+    only_needed: bool = False,
 ) -> Evaluation:
     """Computed values (all, in order) and the errors of `rules` for pruned `answers`.
 
     `cel_answers` are the same answers converted by `cel_value`. A rule or computed value
     whose named answers are absent (or have an error in `error_pointers`) is skipped; so
     is one naming a computed value that has no value. Runtime errors are logged and become
-    `failures` (German sentences); the rule does not fire, the value is absent.
+    `failures` (German sentences); the rule does not fire, the value is absent. With
+    `only_needed`, only the computed values the rules use (directly or not) are computed.
     """
     result = Evaluation()
     cel_computed: dict[str, Any] = {}
-    try:
-        context = cel.Context(
-            variables={
-                "answers": cel_answers,
-                "today": today,
-                "params": params,
-                "computed": cel_computed,
-            },
-            functions=FUNCTIONS,
-        )
-    except BaseException as exc:  # answers CEL cannot hold: nothing is evaluated
-        if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-            raise
-        logger.warning("answers of %s not usable in CEL: %s", process, str(exc)[:200])
-        result.failures.append("Die Antworten lassen sich nicht für Regeln verwenden.")
-        return result
 
     def ready(expression: Expression) -> bool:
         for step, name in expression.answers:
             if not _present(answers, step, name) or _blocked(f"/{step}/{name}", error_pointers):
                 return False
+            if not _present(cel_answers, step, name):  # a value CEL cannot hold
+                return False
         return all(name in cel_computed for name in expression.computed)
 
+    def context(expression: Expression) -> Any:
+        """Only what the expression reads (the library copies a variable on every use);
+        `TOO_LARGE` for an answer over MAX_RULE_VALUE_WEIGHT, None if CEL cannot hold it."""
+        chosen: dict[str, dict] = {}
+        for step, name in expression.answers:
+            value = cel_answers[step][name]
+            if weight(value) > MAX_RULE_VALUE_WEIGHT:
+                return TOO_LARGE
+            chosen.setdefault(step, {})[name] = value
+        try:
+            return cel.Context(
+                variables={
+                    "answers": chosen,
+                    "today": today,
+                    "params": {n: params[n] for n in expression.params if n in params},
+                    "computed": {n: cel_computed[n] for n in expression.computed},
+                },
+                functions=FUNCTIONS,
+            )
+        except BaseException as exc:  # a value CEL cannot hold
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
+            logger.warning("answers of %s not usable in CEL: %s", process, str(exc)[:200])
+            return None
+
+    computed = list(computed)
+    if only_needed:
+        uses = {item.name: item.expression.computed for item in computed}
+        needed: set[str] = set()
+        pending = [name for rule in rules for name in rule.expression.computed]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending.extend(uses.get(name, ()))
+        computed = [item for item in computed if item.name in needed]
     for item in computed:
         if not ready(item.expression):
             continue
-        ok, value = _execute(item.expression, context)
+        scope = context(item.expression)
+        if scope is None or scope is TOO_LARGE:
+            logger.info("computed value %r of %s: answers not usable", item.name, process)
+            continue
+        ok, value = _execute(item.expression, scope)
         if ok:
             try:
                 typed = result_of(value, item.type)
@@ -576,13 +637,26 @@ def evaluate(
             continue
         result.computed[item.name] = typed
         cel_computed[item.name] = computed_cel_value(typed, item.type)
-        context.add_variable("computed", cel_computed)
     for rule in rules:
         if rule.when is not None and not rule.when.is_valid(answers):
             continue
         if not ready(rule.expression):
             continue
-        ok, value = _execute(rule.expression, context)
+        scope = context(rule.expression)
+        if scope is None:
+            continue
+        if scope is TOO_LARGE:  # fail closed: an answer too large to check is not let through
+            logger.info("rule %r of %s: answers too large to check", rule.id, process)
+            result.errors.append(
+                FieldError(
+                    rule.pointer,
+                    "Die Angaben sind zu umfangreich, um sie zu prüfen.",
+                    "The answers are too large to be checked.",
+                    "rule",
+                )
+            )
+            continue
+        ok, value = _execute(rule.expression, scope)
         if ok and not isinstance(value, bool):
             ok, value = False, f"das Ergebnis ist kein Wahrheitswert ({str(value)[:40]})"
         if not ok:

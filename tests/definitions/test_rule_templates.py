@@ -358,3 +358,22 @@ def test_diff_of_computed_values_and_computed_fees():
     assert changes[("added", "/computed/gebuehr")].area == "rule"
     removed = {(c.kind, c.pointer) for c in definition_diff(old, plain)}
     assert ("removed", "/computed/tage") in removed
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"rules": {}},
+        {"rules": [1, {"id": 5}, {"id": "x", "check": 5, "message": "text"}]},
+        {"computed": []},
+        {"computed": {"a": 1, "b": {"expression": 3, "label": 7}}},
+        {"payment": {"fees": [{"id": "x", "amount": {"$computed": 5}}]}},
+    ],
+)
+def test_diff_and_check_of_malformed_rules_never_raise(broken):
+    doc = example()
+    damaged = {**copy.deepcopy(doc), **broken}
+    assert check_definition(damaged)
+    for old, new in ((doc, damaged), (damaged, doc), (damaged, damaged)):
+        changes = definition_diff(old, new)
+        assert all(c.message and c.message_en for c in changes)

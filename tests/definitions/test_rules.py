@@ -395,10 +395,11 @@ def test_computed_values_depend_on_each_other_in_any_order():
         ("size(answers) > 1", "answers.<Schritt>.<Feld>", "answers.<step>.<field>"),
         ("answers.nutzung['ende'] > today", "answers.<Schritt>.<Feld>", "answers.<step>.<field>"),
         ("getFullYear(today) > 1", "Die Funktion 'getFullYear' ist nicht erlaubt", "not allowed"),
+        ("[1, 2].exists(x, x > 1)", "Schleifen-Makros", "Comprehension macros"),
         (
-            "[1, 2].all(x, [3].exists(y, x < y))",
-            "Schleifen-Makros",
-            "comprehension macros",
+            " && ".join(["answers.nutzung.flaeche > 0.0"] * 21),
+            "höchstens 20",
+            "at most 20",
         ),
         (
             "(" * (MAX_EXPRESSION_NESTING + 1) + "true" + ")" * (MAX_EXPRESSION_NESTING + 1),
@@ -519,3 +520,62 @@ def test_answers_cel_cannot_hold_give_field_errors_only():
     assert all(isinstance(e, FieldError) for e in errors)
     assert "/nutzung/strasse" in {e.pointer for e in errors}
     assert process.fee_total(answers, today=TODAY) == Decimal("81.25")
+
+
+def test_an_answer_too_large_to_check_fails_closed():
+    doc = example()
+    doc["steps"][1]["schema"]["properties"]["orte"] = {
+        "type": "array",
+        "title": "Orte",
+        "items": {"type": "string"},
+    }
+    doc["rules"].append(
+        {
+            "id": "orte",
+            "check": "size(answers.nutzung.orte) <= 3",
+            "pointer": "/nutzung/orte",
+            "message": {"de": "Höchstens drei Orte.", "en": "At most three places."},
+        }
+    )
+    process = compile_definition(doc)
+    few = with_nutzung(orte=["a", "b"])
+    assert process.validate_answers(few, today=TODAY) == []
+    assert set(rule_errors(process.validate_answers(with_nutzung(orte=["a"] * 4), today=TODAY)))
+    huge = with_nutzung(orte=["a"] * 5_000)
+    errors = rule_errors(process.validate_answers(huge, today=TODAY))
+    assert errors["/nutzung/orte"].message == "Die Angaben sind zu umfangreich, um sie zu prüfen."
+    assert errors["/nutzung/orte"].message_en == "The answers are too large to be checked."
+
+
+def test_the_worst_expression_within_the_limits_stays_fast():
+    import time
+
+    doc = example()
+    doc["steps"][1]["schema"]["properties"]["text"] = {"type": "string", "title": "Text"}
+    doc["steps"][1]["ui"] = {"fields": {"text": {"widget": "textarea"}}}
+    doc["rules"] = [
+        {
+            "id": "lang",
+            "check": "size(" + " + ".join(["answers.nutzung.text"] * 19) + ") > 0",
+            "pointer": "/nutzung/text",
+            "message": {"de": "x"},
+        }
+    ]
+    assert check_definition(doc) == []
+    process = compile_definition(doc)
+    answers = with_nutzung(text="x" * 100_000)
+    started = time.perf_counter()
+    assert process.validate_answers(answers, today=TODAY) == []
+    assert time.perf_counter() - started < 1.0
+
+
+def test_validation_computes_only_the_values_its_rules_use(caplog):
+    doc = example()
+    doc["computed"]["gebuehr"]["expression"] = "0.0 - double(answers.nutzung.flaeche)"
+    process = compile_definition(doc)
+    with caplog.at_level(logging.INFO, logger="forms_engine.definitions.rules"):
+        assert process.validate_answers(good(), today=TODAY) == []
+        assert process.validate_step("nutzung", good()["nutzung"], good(), today=TODAY) == []
+    assert "gebuehr" not in caplog.text
+    container = with_nutzung(art="container", beginn="2027-01-01", ende="2027-06-30")
+    assert set(rule_errors(process.validate_answers(container, today=TODAY))) == {"/nutzung/ende"}
