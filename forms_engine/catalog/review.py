@@ -24,6 +24,7 @@ from forms_engine.definitions import (
     compile_definition,
     definition_diff,
     definition_warnings,
+    publish_version_problems,
     required_bump,
     version_step,
 )
@@ -34,8 +35,6 @@ from .selectors import current_version
 from .services import _audit_version, process_version_publish, process_version_retire
 
 logger = logging.getLogger(__name__)
-
-_STEP_ORDER = {"none": 0, "patch": 1, "minor": 2, "major": 3}
 
 
 # --- roles ---------------------------------------------------------------------------------
@@ -108,41 +107,6 @@ class Readiness:
         return not self.approval_required or self.approval is not None
 
 
-def _version_problems(previous: ProcessVersion | None, version: ProcessVersion, bump: str, step):
-    if previous is None:
-        return []
-    number, before = version.version, previous.version
-    if step in ("same", "older"):
-        return [
-            Problem(
-                "/version",
-                f"Die Versionsnummer {number} muss höher sein als die veröffentlichte "
-                f"Version {before}.",
-                f"The version number {number} must be higher than the published version {before}.",
-            )
-        ]
-    if step == "unknown":
-        return [
-            Problem(
-                "/version",
-                f"„{number}“ ist keine Versionsnummer der Form MAJOR.MINOR.PATCH.",
-                f"'{number}' is not a version number of the form MAJOR.MINOR.PATCH.",
-            )
-        ]
-    if _STEP_ORDER.get(step, 0) < _STEP_ORDER.get(bump, 0):
-        labels = {"major": "Hauptversion", "minor": "Nebenversion", "patch": "Korrektur"}
-        return [
-            Problem(
-                "/version",
-                f"Die Änderungen gegenüber Version {before} verlangen eine neue "
-                f"{labels[bump]} ({bump}); {number} ist nur eine {labels.get(step, step)}.",
-                f"The changes since version {before} need a new {bump} version; {number} is "
-                f"only a {step} step.",
-            )
-        ]
-    return []
-
-
 def publish_readiness(version: ProcessVersion) -> Readiness:
     """Check a draft as publishing would: definition problems, designer tests, the version
     number against the current published version (the diff's required step), warnings and
@@ -167,9 +131,11 @@ def publish_readiness(version: ProcessVersion) -> Readiness:
         readiness.changes = definition_diff(previous.definition, doc)
         readiness.bump = required_bump(readiness.changes)
         readiness.step = version_step(previous.version, version.version)
-        readiness.version_problems = _version_problems(
-            previous, version, readiness.bump, readiness.step
-        )
+        readiness.version_problems = publish_version_problems(previous.definition, doc)
+    else:
+        readiness.version_problems = [
+            p for p in publish_version_problems(None, doc) if p.pointer == "/version"
+        ]
     publisher = version.process.publisher
     readiness.approval_required = publisher.four_eyes
     readiness.approval = valid_approval(version)

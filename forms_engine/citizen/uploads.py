@@ -18,9 +18,11 @@ import secrets
 import tempfile
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import filetype
 from django.conf import settings
@@ -219,34 +221,32 @@ def upload_owner_matches(upload: Upload, token: str | None) -> bool:
     return hmac.compare_digest(upload.owner_token_hash, owner_token_hash(token))
 
 
-def upload_store(
-    *,
-    file,
-    process_version,
-    field_pointer: str,
-    upload_spec: dict | None,
-    draft: Draft | None = None,
-    client_key: str = "",
-) -> tuple[Upload, str | None]:
-    """Store an uploaded file for the `x-upload` field at `field_pointer`.
+@dataclass(frozen=True)
+class CheckedUpload:
+    """A file that passed every check of `upload_checked`: `stream` (binary, at its start,
+    open only inside the `with`), the sniffed `media_type`, `size`, `sha256` and the
+    display name with the extension of the sniffed type (`original_name`)."""
 
-    Contract:
-    - `file`: a Django `UploadedFile` (or any object with `read()` and optional `name`).
-    - `field_pointer`: JSON pointer of the answer the file is for (`/sachkunde/nachweis`;
-      inside repeatable groups with the index, `/hunde/hunde/0/foto`).
-    - `upload_spec`: the field's `x-upload` dict; None (not an upload field) is rejected.
-    - size limit min(spec `max_bytes`, FORMS_UPLOAD_MAX_BYTES); empty files rejected;
-      media type sniffed from the bytes and must be in spec `media_types`.
-    - With `draft`, the upload belongs to that draft and the token is None; without, a new
-      random owner token is returned once (only its sha256 is stored). The token expires
-      after FORMS_API_UPLOAD_TOKEN_HOURS (`owner_token_expires_at`).
-    - `client_key` (API: `api_client_key(request)`): the client's unused, unexpired uploads
-      are capped at FORMS_API_UPLOAD_MAX_PENDING files and FORMS_API_UPLOAD_MAX_PENDING_BYTES
-      bytes (`upload_quota`).
-    Raises `UploadRejected` (German + English message; codes `not_an_upload_field`,
-    `too_large`, `empty`, `media_type`, `pdf_invalid`, `pdf_encrypted`, `image_invalid`,
-    `upload_quota`).
-    Returns `(upload, owner_token)`.
+    stream: Any
+    media_type: str
+    size: int
+    sha256: str
+    original_name: str
+
+
+@contextmanager
+def upload_checked(
+    *, file, upload_spec: dict | None, size_check: Callable[[int], None] | None = None
+) -> Iterator[CheckedUpload]:
+    """Check an uploaded file for the `x-upload` field `upload_spec`, storing nothing.
+
+    The checks of `upload_store` (which uses this): an upload field at all, size limit
+    min(spec `max_bytes`, FORMS_UPLOAD_MAX_BYTES), not empty, media type sniffed from the
+    bytes and among the spec's `media_types`, a PDF that opens, a picture that is one.
+    `size_check(size)` may refuse by raising once the size is known (the API quota).
+    Raises `UploadRejected`; yields the `CheckedUpload` while its node-local scratch copy
+    (in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE) exists. The studio's preview calls this
+    and keeps only the name and type: nothing reaches the uploads storage.
     """
     if not upload_spec:
         raise UploadRejected(
@@ -256,16 +256,9 @@ def upload_store(
         )
     allowed = list(upload_spec.get("media_types") or [])
     limit = upload_limit(upload_spec)
-    now = timezone.now()
-    if client_key:
-        pending_count, pending_bytes = _pending_for(client_key=client_key, now=now)
-        if pending_count >= int(settings.FORMS_API_UPLOAD_MAX_PENDING):
-            raise _quota_exceeded()
     digest = hashlib.sha256()
     size = 0
     head = b""
-    # Node-local scratch while the bytes are checked (in memory up to
-    # FILE_UPLOAD_MAX_MEMORY_SIZE); only a file that passed every check reaches the storage.
     with tempfile.SpooledTemporaryFile(
         max_size=int(settings.FILE_UPLOAD_MAX_MEMORY_SIZE), dir=settings.FILE_UPLOAD_TEMP_DIR
     ) as incoming:
@@ -284,8 +277,8 @@ def upload_store(
             incoming.write(chunk)
         if size == 0:
             raise UploadRejected("Die Datei ist leer.", "The file is empty.", "empty")
-        if client_key and pending_bytes + size > int(settings.FORMS_API_UPLOAD_MAX_PENDING_BYTES):
-            raise _quota_exceeded()
+        if size_check is not None:
+            size_check(size)
         kind = filetype.guess(head)
         media_type = kind.mime if kind is not None else None
         if media_type not in allowed:
@@ -311,7 +304,67 @@ def upload_store(
         if problem is not None:
             raise problem
         incoming.seek(0)
-        storage_name = file_save(UPLOADS, upload_storage_name(), incoming)
+        yield CheckedUpload(
+            stream=incoming,
+            media_type=media_type,
+            size=size,
+            sha256=digest.hexdigest(),
+            original_name=file_name_for_type(
+                sanitize_file_name(getattr(file, "name", "")), media_type
+            ),
+        )
+
+
+def upload_store(
+    *,
+    file,
+    process_version,
+    field_pointer: str,
+    upload_spec: dict | None,
+    draft: Draft | None = None,
+    client_key: str = "",
+) -> tuple[Upload, str | None]:
+    """Store an uploaded file for the `x-upload` field at `field_pointer`.
+
+    Contract:
+    - `file`: a Django `UploadedFile` (or any object with `read()` and optional `name`).
+    - `field_pointer`: JSON pointer of the answer the file is for (`/sachkunde/nachweis`;
+      inside repeatable groups with the index, `/hunde/hunde/0/foto`).
+    - `upload_spec`: the field's `x-upload` dict; None (not an upload field) is rejected.
+    - size limit min(spec `max_bytes`, FORMS_UPLOAD_MAX_BYTES); empty files rejected;
+      media type sniffed from the bytes and must be in spec `media_types`.
+    - With `draft`, the upload belongs to that draft and the token is None; without, a new
+      random owner token is returned once (only its sha256 is stored). The token expires
+      after FORMS_API_UPLOAD_TOKEN_HOURS (`owner_token_expires_at`).
+    - `client_key` (API: `api_client_key(request)`): the client's unused, unexpired uploads
+      are capped at FORMS_API_UPLOAD_MAX_PENDING files and FORMS_API_UPLOAD_MAX_PENDING_BYTES
+      bytes (`upload_quota`).
+    The checks are `upload_checked`'s; only a file that passed them reaches the storage.
+    Raises `UploadRejected` (German + English message; codes `not_an_upload_field`,
+    `too_large`, `empty`, `media_type`, `pdf_invalid`, `pdf_encrypted`, `image_invalid`,
+    `upload_quota`).
+    Returns `(upload, owner_token)`.
+    """
+    if not upload_spec:
+        raise UploadRejected(
+            "An dieser Stelle ist kein Datei-Upload vorgesehen.",
+            "This field does not take a file upload.",
+            "not_an_upload_field",
+        )
+    now = timezone.now()
+    pending_bytes = 0
+    if client_key:
+        pending_count, pending_bytes = _pending_for(client_key=client_key, now=now)
+        if pending_count >= int(settings.FORMS_API_UPLOAD_MAX_PENDING):
+            raise _quota_exceeded()
+
+    def within_quota(size: int) -> None:
+        if client_key and pending_bytes + size > int(settings.FORMS_API_UPLOAD_MAX_PENDING_BYTES):
+            raise _quota_exceeded()
+
+    with upload_checked(file=file, upload_spec=upload_spec, size_check=within_quota) as checked:
+        storage_name = file_save(UPLOADS, upload_storage_name(), checked.stream)
+    media_type, size = checked.media_type, checked.size
 
     token = None if draft is not None else secrets.token_urlsafe(32)
     try:
@@ -323,12 +376,10 @@ def upload_store(
             process_version=process_version,
             field_pointer=field_pointer,
             storage_name=storage_name,
-            original_name=file_name_for_type(
-                sanitize_file_name(getattr(file, "name", "")), media_type
-            ),
+            original_name=checked.original_name,
             media_type=media_type,
             size=size,
-            sha256=digest.hexdigest(),
+            sha256=checked.sha256,
         )
     except BaseException:
         file_delete(UPLOADS, storage_name)  # no row points to the stored bytes

@@ -26,17 +26,7 @@ from forms_engine.identity.base import level_label
 from forms_engine.payments.selectors import invoice_notice_for_case, invoice_notice_for_draft
 from forms_engine.payments.services import payment_gate
 
-from . import selectors, services
-from .forms import (
-    Parsed,
-    _set_path,
-    apply_repeat_action,
-    build_form,
-    parse_fields,
-    pointer_to_key,
-    strip_raw,
-)
-from .summary import summary_sections
+from . import flow, selectors, services
 from .uploads import stream_limits, upload_refusal
 
 
@@ -52,9 +42,7 @@ def _site_name(municipalities=None) -> str:
 
 
 def _error_message(error, lang: str) -> str:
-    if lang != "de" and getattr(error, "message_en", ""):
-        return error.message_en
-    return error.message
+    return flow.error_message(error, lang)
 
 
 # --- catalog and start ------------------------------------------------------------------
@@ -362,9 +350,7 @@ def _identity_context(request, definition, identity, missing_level, lang, minimu
 
 
 def _walk_fields(fields):
-    for f in fields:
-        yield f
-        yield from _walk_fields(f.children or [])
+    return flow.walk_fields(fields)
 
 
 # --- steps ------------------------------------------------------------------------------
@@ -376,10 +362,6 @@ def _draft_context(draft, definition, lang):
         "process_title": i18n(definition.title, lang),
         "site_name": draft.municipality.name,
     }
-
-
-def _uploads_of(draft) -> dict:
-    return {u.ref: u for u in draft.uploads.all()}
 
 
 def _open_draft(request, draft_id):
@@ -421,277 +403,80 @@ def _step_stream_limits(request, draft_id, step_id):
 @stream_limits(_step_stream_limits)
 @require_http_methods(["GET", "POST"])
 def step(request, draft_id, step_id: str):
+    """A step of the wizard: the flow service (`flow`, citizen mode) decides, this renders."""
     lang = _lang()
     draft = selectors.draft_for_step(request, draft_id)
     definition = selectors.draft_definition(draft)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
-    steps = definition.applicable_steps(draft.answers)
-    ids = [s.id for s in steps]
-    if step_id not in ids:
-        return redirect("citizen:step", draft_id=draft.pk, step_id=ids[0])
-    current = definition.step(step_id)
+    state = flow.DraftFlowState(draft, definition)
     returning = request.GET.get("return") == "summary"
-    # Only upload fields look at the draft's uploads: no query for the other steps.
-    uploads = _uploads_of(draft) if _has_upload(definition, current) else {}
-
-    locked = identity_services.locked_values(definition, draft.identity_attributes, step_id)
-
     if request.method == "GET":
-        services.draft_set_current_step(draft=draft, step_id=step_id)
-        data = (draft.answers or {}).get(step_id) or {}
-        if locked:
-            data = identity_services.apply_locked(data, locked)
-        fields = _applicable(definition, current, draft.answers)
-        form = build_form(
-            step=current,
-            fields=fields,
-            data=data,
-            errors={},
+        outcome = flow.step_page(state, step_id, lang=lang)
+    else:
+        outcome = flow.step_post(
+            state,
+            step_id,
+            post=request.POST,
+            files=request.FILES,
             lang=lang,
-            uploads=uploads,
-            locked=locked,
+            returning=returning,
+            refusal=lambda: upload_refusal(request),
         )
-        return _render_step(request, draft, definition, current, steps, form, lang, returning)
-
-    refused = upload_refusal(request)
-    if refused is not None:
-        return _render_refused_upload(
-            request, draft, definition, current, steps, lang, returning, uploads, locked, refused
-        )
-
-    # POST: parse everything that was on the page, then decide by the button.
-    all_fields = list(current.fields())
-    parsed = Parsed(data={}, known_uploads=set(uploads))
-    data = parse_fields(all_fields, request.POST, request.FILES, [], step_id, parsed)
-    if locked:
-        # Confirmed by the ID: whatever was posted for these fields is ignored.
-        data = identity_services.apply_locked(data, locked)
-        for key in locked:
-            parsed.errors.pop(key, None)
-    _store_uploads(draft, parsed, data, request.POST)
-    if parsed.uploads:  # new files were stored: list them with the earlier ones
-        uploads = _uploads_of(draft)
-    merged = {**(draft.answers or {}), step_id: strip_raw(data)}
-    applicable = definition.applicable_fields(current, merged)
-    data = {k: v for k, v in data.items() if k in applicable}
-    fields = [f for f in all_fields if f.name in applicable]
-    action = request.POST.get("_action", "next")
-
-    if action.startswith(("add:", "remove:")):
-        data, focus = apply_repeat_action(fields, data, action)
-        services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
-        form = build_form(
-            step=current,
-            fields=fields,
-            data=data,
-            errors=parsed.errors,
-            lang=lang,
-            uploads=uploads,
-            focus=focus,
-            locked=locked,
-        )
-        status_message = (
-            _("Ein Eintrag wurde hinzugefügt.")
-            if action.startswith("add:")
-            else _("Der Eintrag wurde entfernt.")
-        )
-        return _render_step(
-            request,
-            draft,
-            definition,
-            current,
-            steps,
-            form,
-            lang,
-            returning,
-            status_message=status_message,
-        )
-
-    if action == "save":
-        services.draft_save_step(draft=draft, step_id=step_id, step_data=strip_raw(data))
-        not_kept = []
-        if parsed.errors:
-            # What could not be read (a malformed date, a forbidden character) is not kept:
-            # the saved page names it, instead of quietly handing out a link without it.
-            form = build_form(
-                step=current,
-                fields=fields,
-                data=data,
-                errors=parsed.errors,
-                lang=lang,
-                uploads=uploads,
-                locked=locked,
-            )
-            not_kept = [text for _anchor, text in form.error_list]
+    if outcome.go_to_step is not None:
+        return redirect("citizen:step", draft_id=draft.pk, step_id=outcome.go_to_step)
+    if outcome.go_to_summary:
+        return redirect("citizen:summary", draft_id=draft.pk)
+    if outcome.saved:
         return _render_saved(
             request,
             draft,
             definition,
             lang,
             services.draft_create_resume_link(draft=draft),
-            not_kept=not_kept,
+            not_kept=outcome.not_kept,
         )
-
-    clean = strip_raw(data)
-    errors = dict(parsed.errors)
-    extra = []
-    for error in definition.validate_step(step_id, clean, draft.answers or {}):
-        key = pointer_to_key(error.pointer, step_id)
-        if key is None or key == "":
-            extra.append(_error_message(error, lang))
-        elif key not in errors:
-            errors[key] = _error_message(error, lang)
-    shown = set(filter(None, request.POST.get("_fields", "").split(",")))
-    revealed = (
-        [name for name in applicable if name not in shown] if "_fields" in request.POST else []
-    )
-    notice = ""
-    if revealed:
-        # Questions that appear because of this page's answers: shown, not yet an error.
-        hidden_errors = {k for k in errors if k.split(".")[0] in revealed}
-        if hidden_errors:
-            for k in hidden_errors:
-                errors.pop(k)
-            notice = _("Aufgrund Ihrer Angaben gibt es weitere Fragen. Bitte ergänzen Sie sie.")
-    services.draft_save_step(draft=draft, step_id=step_id, step_data=clean)
-    if errors or extra or notice:
-        form = build_form(
-            step=current,
-            fields=fields,
-            data=data,
-            errors=errors,
-            lang=lang,
-            uploads=uploads,
-            extra_errors=extra,
-            locked=locked,
-        )
-        return _render_step(
-            request, draft, definition, current, steps, form, lang, returning, notice=notice
-        )
-
-    steps = definition.applicable_steps(draft.answers)
-    ids = [s.id for s in steps]
-    if returning:
-        return redirect("citizen:summary", draft_id=draft.pk)
-    position = ids.index(step_id) if step_id in ids else -1
-    if 0 <= position < len(ids) - 1:
-        return redirect("citizen:step", draft_id=draft.pk, step_id=ids[position + 1])
-    return redirect("citizen:summary", draft_id=draft.pk)
+    return _render_step(request, draft, definition, outcome.page, lang, returning)
 
 
-# (definition sha256, step id) -> whether the step has an upload field (at any depth).
-# Published definitions never change, so the answer is kept for the life of the process.
-_STEP_HAS_UPLOAD: dict[tuple[str, str], bool] = {}
-
-
-def _has_upload(definition, step) -> bool:
-    key = (definition.sha256, step.id)
-    found = _STEP_HAS_UPLOAD.get(key)
-    if found is None:
-        found = _STEP_HAS_UPLOAD[key] = any(f.type == "upload" for f in _walk_fields(step.fields()))
-    return found
-
-
-def _applicable(definition, current, answers):
-    names = definition.applicable_fields(current, answers or {})
-    return [f for f in current.fields() if f.name in names]
-
-
-def _render_refused_upload(
-    request, draft, definition, current, steps, lang, returning, uploads, locked, refused
-):
-    """The step again, as saved before, with the size error: the body was cut off at a file
-    over its limit, so nothing of this submission is used or saved (413)."""
-    data = (draft.answers or {}).get(current.id) or {}
-    if locked:
-        data = identity_services.apply_locked(data, locked)
-    message = refused.message_en if lang != "de" else refused.message
-    key = getattr(refused, "field_name", "")
-    form = build_form(
-        step=current,
-        fields=_applicable(definition, current, draft.answers),
-        data=data,
-        errors={key: message} if key else {},
-        lang=lang,
-        uploads=uploads,
-        extra_errors=[] if key else [message],
-        locked=locked,
-    )
-    return _render_step(
-        request, draft, definition, current, steps, form, lang, returning, status=413
-    )
-
-
-def _store_uploads(draft, parsed: Parsed, data: dict, post) -> None:
-    from .uploads import UploadRejected, upload_store
-
-    for pending in parsed.uploads:
-        parts = pending.key.split(".")
-        try:
-            upload, _token = upload_store(
-                file=pending.file,
-                process_version=draft.process_version,
-                field_pointer=pending.pointer,
-                upload_spec=pending.field.upload or {},
-                draft=draft,
-            )
-        except UploadRejected as exc:
-            message = exc.message_en if _lang() != "de" and getattr(exc, "message_en", "") else ""
-            parsed.errors[pending.key] = message or getattr(exc, "message", "") or str(exc)
-            keep = post.get(pending.key + "._keep", "").strip()
-            if keep in parsed.known_uploads:
-                _set_path(data, parts, keep)
-            continue
-        _set_path(data, parts, upload.ref)
-
-
-def _render_step(
-    request,
-    draft,
-    definition,
-    current,
-    steps,
-    form,
-    lang,
-    returning,
-    *,
-    status_message="",
-    notice="",
-    status=200,
-):
-    ids = [s.id for s in steps]
-    position = ids.index(current.id)
+def _render_step(request, draft, definition, page, lang, returning):
+    previous = page.previous_step
     if returning:
         back_url = reverse("citizen:summary", args=[draft.pk])
-    elif position > 0:
-        back_url = reverse("citizen:step", args=[draft.pk, ids[position - 1]])
+    elif previous is not None:
+        back_url = reverse("citizen:step", args=[draft.pk, previous])
     else:
         # Another publisher's process carries its publisher (no query on the step page; a
         # shared id of the own library leads to the choice of publishers at worst).
         back_url = selectors.start_url(
             draft.process_version.process, municipality=draft.municipality, shared=set()
         )
-    step_title = i18n(current.title, lang)
     context = {
         **_draft_context(draft, definition, lang),
-        "step": current,
-        "step_title": step_title,
-        "step_description": i18n(current.description, lang),
-        "number": position + 1,
-        "total": len(ids),
-        # In the title and above the heading (formatted once, not by two blocktranslates).
-        "progress": _("Schritt %(number)s von %(total)s")
-        % {"number": position + 1, "total": len(ids)},
-        "form": form,
+        **step_context(page, lang),
         "back_url": back_url,
         "returning": returning,
-        "status_message": status_message,
-        "notice": notice,
         "action_url": request.get_full_path(),
         **version_context(draft, lang),
     }
-    return render(request, "citizen/step.html", context, status=status)
+    return render(request, "citizen/step.html", context, status=page.status)
+
+
+def step_context(page, lang) -> dict:
+    """The context of `citizen/step.html` from a `flow.StepPage` (also the preview's)."""
+    number, total = page.number, len(page.steps)
+    return {
+        "step": page.step,
+        "step_title": i18n(page.step.title, lang),
+        "step_description": i18n(page.step.description, lang),
+        "number": number,
+        "total": total,
+        # In the title and above the heading (formatted once, not by two blocktranslates).
+        "progress": _("Schritt %(number)s von %(total)s") % {"number": number, "total": total},
+        "form": page.form,
+        "status_message": page.status_message,
+        "notice": page.notice,
+    }
 
 
 # --- save and resume --------------------------------------------------------------------
@@ -764,15 +549,20 @@ def resume(request, token: str):
 
 
 def _summary_context(draft, definition, lang):
-    sections = summary_sections(definition, draft, lang, _uploads_of(draft))
-    pruned = definition.prune(draft.answers or {})
-    fees = [
-        {"label": i18n(fee.label, lang), "amount": money(fee.amount, lang)}
-        for fee in definition.fees(pruned)
-    ]
-    total = money(definition.fee_total(pruned), lang) if fees else ""
-    invoice = invoice_notice_for_draft(draft=draft, lang=lang) if fees else None
-    return {"sections": sections, "fees": fees, "fee_total": total, "invoice": invoice}
+    data = flow.summary_data(flow.DraftFlowState(draft, definition), lang)
+    for section in data["sections"]:
+        section["edit_url"] = (
+            reverse("citizen:step", args=[draft.pk, section["id"]]) + "?return=summary"
+        )
+    invoice = invoice_notice_for_draft(draft=draft, lang=lang) if data["fees"] else None
+    return {
+        "sections": data["sections"],
+        "fees": data["fees"],
+        "fee_total": data["fee_total"],
+        "invoice": invoice,
+        "last_step": data["last_step"],
+        "submit_url": reverse("citizen:submit", args=[draft.pk]),
+    }
 
 
 def summary(request, draft_id):
@@ -780,22 +570,23 @@ def summary(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
-    steps = definition.applicable_steps(draft.answers)
     versioned = version_context(draft, lang, _eligibility(draft))
+    context = _summary_context(draft, definition, lang)
     return render(
         request,
         "citizen/summary.html",
         {
             **_draft_context(draft, definition, lang),
-            **_summary_context(draft, definition, lang),
+            **context,
             **versioned,
-            "back_url": reverse("citizen:step", args=[draft.pk, steps[-1].id]),
+            "back_url": reverse("citizen:step", args=[draft.pk, context["last_step"]]),
         },
         status=409 if versioned.get("version_refusal") else 200,
     )
 
 
-def _declarations(definition, lang):
+def declaration_items(definition, lang):
+    """The declarations of `citizen/submit.html` (also the studio preview's)."""
     result = []
     for n, declaration in enumerate(definition.declarations or []):
         get = (
@@ -832,7 +623,7 @@ def submit(request, draft_id):
     pay_first = payment_gate(draft=draft)
     if pay_first is not None:
         return redirect(pay_first)
-    declarations = _declarations(definition, lang)
+    declarations = declaration_items(definition, lang)
     accepted = list(draft.declarations or [])
     errors = []
     answer_errors = []

@@ -3,6 +3,7 @@
 Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.definitions`).
 """
 
+from .authoring import AUTHORING_CODES, Finding, authoring_findings
 from .canonical import canonical_json, definition_sha256, load_definition
 from .check import check_definition, metaschema
 from .diff import Change, definition_diff, required_bump, version_step
@@ -28,9 +29,11 @@ from .rule_templates import (
     rule_template_match,
 )
 from .rules import COMPUTED_TYPES
+from .versions import publish_version_problems, suggested_version
 from .warnings import definition_warnings
 
 __all__ = [
+    "AUTHORING_CODES",
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
     "COMPUTED_TYPES",
@@ -42,9 +45,11 @@ __all__ = [
     "DesignerTestResult",
     "Field",
     "FieldError",
+    "Finding",
     "ProcessDefinition",
     "Problem",
     "Step",
+    "authoring_findings",
     "canonical_json",
     "check_definition",
     "citizen_validator",
@@ -56,10 +61,12 @@ __all__ = [
     "load_definition",
     "metaschema",
     "parameter_values_check",
+    "publish_version_problems",
     "required_bump",
     "rule_expression_check",
     "rule_template_build",
     "rule_template_fields",
     "rule_template_match",
+    "suggested_version",
     "version_step",
 ]

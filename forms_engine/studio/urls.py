@@ -13,4 +13,5 @@ urlpatterns = [
     # Sub-pages of a version, one url module each (editor, preview, tests, diff, publish):
     # path("", include("forms_engine.studio.urls_<part>")),
     path("", include("forms_engine.studio.urls_settings")),
+    path("", include("forms_engine.studio.urls_preview")),
 ]

@@ -59,6 +59,10 @@ class BrowserFlow:
         page.goto(self.base_url + "/")
         self.on_page("catalog")
         page.click(f'a[href="/leistungen/{self.process_id}/"]')
+        # Wait for the start page itself: checking for its button before it loaded would
+        # see the catalog still (a race that sent the flow down the finder path).
+        page.wait_for_url(f"**/leistungen/{self.process_id}/*")
+        page.wait_for_load_state()
         self.on_page("start")
         if page.locator("#btn-start").count() == 0 and page.locator("#finder-choices").count():
             # Offered by several municipalities: the shared page leads to the citizen's own.
