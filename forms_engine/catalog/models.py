@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from forms_engine.core.fields import OrderedJSONField
 from forms_engine.core.levels import LEVELS
 
 from .exceptions import ImmutableVersionError
@@ -351,7 +352,7 @@ class ProcessVersion(models.Model):
     status = models.CharField(
         _("Status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
-    definition = models.JSONField(_("Definition"))
+    definition = OrderedJSONField(_("Definition"))
     # sha256 of the canonical JSON of `definition`; recomputed by the service on every write.
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     title = models.CharField(_("Titel"), max_length=300)
@@ -671,7 +672,7 @@ class DraftRevision(models.Model):
 
     version = models.ForeignKey(ProcessVersion, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("Bearbeitungsstand"))
-    definition = models.JSONField(_("Definition"))
+    definition = OrderedJSONField(_("Definition"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

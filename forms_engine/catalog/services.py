@@ -8,6 +8,7 @@ the services refuse it, and `ProcessVersion.save()` / its queryset refuse it aga
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ def process_version_update_draft(
             f"Version {number} gibt es schon.", f"Version {number} already exists."
         )
     sha256 = definition_sha256(doc)
-    if sha256 == locked.sha256 and number == locked.version:
+    if sha256 == locked.sha256 and number == locked.version and _same_order(doc, locked.definition):
         return locked
     locked.definition = doc
     locked.version = number
@@ -220,6 +221,12 @@ def process_version_update_draft(
     _keep_revision(locked, by=by, note=note)
     _audit_version(by, "process.draft_saved", locked)
     return locked
+
+
+def _same_order(doc, other) -> bool:
+    """The canonical hash sorts keys, but the order of `properties` is the order of the
+    fields: a draft whose fields were only reordered is a new save all the same."""
+    return json.dumps(doc, ensure_ascii=False) == json.dumps(other, ensure_ascii=False)
 
 
 def _edit_conflict(locked: ProcessVersion) -> EditConflict:

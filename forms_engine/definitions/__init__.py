@@ -6,8 +6,10 @@ Public API (contract: docs/architecture.md, "Contracts" → `forms_engine.defini
 from .authoring import AUTHORING_CODES, Finding, authoring_findings
 from .canonical import canonical_json, definition_sha256, load_definition
 from .check import check_definition, metaschema
+from .conditions import Condition, ConditionError, Row, condition_to_when, when_to_condition
 from .diff import Change, definition_diff, required_bump, version_step
 from .errors import DefinitionError, FieldError, Problem
+from .field_types import FIELD_KINDS, FieldKind, build_field, read_field
 from .fields import FIELD_TYPES, Field
 from .formats import citizen_validator
 from .limits import MAX_FILE_BYTES
@@ -34,6 +36,7 @@ from .warnings import definition_warnings
 
 __all__ = [
     "AUTHORING_CODES",
+    "FIELD_KINDS",
     "FIELD_TYPES",
     "MAX_FILE_BYTES",
     "COMPUTED_TYPES",
@@ -41,13 +44,18 @@ __all__ = [
     "RULE_TEMPLATES",
     "AppliedFee",
     "Change",
+    "Condition",
+    "ConditionError",
     "DefinitionError",
     "DesignerTestResult",
     "Field",
+    "FieldKind",
     "FieldError",
     "Finding",
     "ProcessDefinition",
     "Problem",
+    "Row",
+    "build_field",
     "Step",
     "authoring_findings",
     "canonical_json",
@@ -55,6 +63,7 @@ __all__ = [
     "citizen_validator",
     "clear_cache",
     "compile_definition",
+    "condition_to_when",
     "definition_diff",
     "definition_sha256",
     "definition_warnings",
@@ -62,11 +71,13 @@ __all__ = [
     "metaschema",
     "parameter_values_check",
     "publish_version_problems",
+    "read_field",
     "required_bump",
+    "suggested_version",
     "rule_expression_check",
     "rule_template_build",
     "rule_template_fields",
     "rule_template_match",
-    "suggested_version",
     "version_step",
+    "when_to_condition",
 ]

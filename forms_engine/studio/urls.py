@@ -14,4 +14,5 @@ urlpatterns = [
     # path("", include("forms_engine.studio.urls_<part>")),
     path("", include("forms_engine.studio.urls_settings")),
     path("", include("forms_engine.studio.urls_preview")),
+    path("", include("forms_engine.studio.urls_editor")),
 ]
