@@ -41,11 +41,11 @@ def settings_place_url(version, pointer: str) -> str | None:
     if head == "parameters":
         if len(parts) > 1 and parts[1] in edit._dict(doc.get("parameters")):
             return url("studio:parameters", f"?name={parts[1]}#param-form")
-        return url("studio:parameters", "")
+        return url("studio:parameters", "#param-form")
     if head == "rules":
         if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(edit.rules_of(doc)):
             return url("studio:rules", f"?regel={parts[1]}#rule-form")
-        return url("studio:rules", "")
+        return url("studio:rules", "#rules-title")
     if head == "computed":
         if len(parts) > 1 and parts[1] in edit._dict(doc.get("computed")):
             return url("studio:rules", f"?wert={parts[1]}#rule-form")
@@ -54,7 +54,7 @@ def settings_place_url(version, pointer: str) -> str | None:
         items = edit.declarations_of(doc)
         if len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(items):
             return url("studio:declarations", f"#decl-{items[int(parts[1])].get('id', '')}")
-        return url("studio:declarations", "")
+        return url("studio:declarations", "#main")
     if head == "identity" and parts[1:2] == ["prefill"]:
         return url("studio:settings", "#setting-prefill")
     if head == "payment" and parts[1:2] == ["policy"]:
