@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path(VERSION + "submissions/", views.SubmissionView.as_view(), name="submissions"),
     path("status/<str:token>/", cases.CaseStatusView.as_view(), name="case-status"),
     path("sachbearbeitung/faelle/<str:case_id>/", cases.ClerkCaseView.as_view(), name="clerk-case"),
+    path("studio/", include("forms_engine.api.studio_urls")),
     # Anything else under /api/ answers the JSON 404 here, also with DEBUG on (where Django
     # would show its HTML debug page instead of handler404) and for any method (no CSRF page).
     re_path(r"^", csrf_exempt(errors.api_page_not_found), name="not-found"),

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("forms_engine.studio.urls_settings")),
     path("", include("forms_engine.studio.urls_preview")),
     path("", include("forms_engine.studio.urls_editor")),
+    path("", include("forms_engine.studio.urls_publish")),
 ]
