@@ -13,11 +13,13 @@
 | `/parameters…` | `studio:parameters` |
 | `/declarations…` | `studio:declarations` |
 | `/tests…` | `studio:tests` |
-| `/rules…` | `studio:rules` |
+| `/rules…`, `/computed…` | `studio:rules` |
 | `/title`, `/summary`, `/identity`, `/applicant`, `/retention`, `/reference_prefix`, `/leika`, `/schriftform`, `/version`, `/id` | `studio:settings` |
 | anything else (`/$defs`, `/`, unknown) | JSON view, anchor `#json` |
 
 A page of another part that is not installed (NoReverseMatch) falls back to the JSON view.
+The settings pages' anchors come from `settings_places.settings_place_url` (`#param-form`
+with `?name=`, `?regel=`/`?wert=` with `#rule-form`, `#decl-<id>`, `#setting-<key>`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from forms_engine.definitions.pointers import split as split_pointer
+
+from .settings_places import settings_place_url
 
 SETTINGS_KEYS = {
     "title",
@@ -46,6 +50,7 @@ OTHER_PAGES = {
     "declarations": "studio:declarations",
     "tests": "studio:tests",
     "rules": "studio:rules",
+    "computed": "studio:rules",
 }
 
 
@@ -59,6 +64,7 @@ class Place:
     fee: int | None = None
     page: str = ""
     condition: bool = False
+    pointer: str = ""  # for a page of the settings: its anchor (`settings_place_url`)
 
 
 def _index(text: str) -> int | None:
@@ -111,9 +117,9 @@ def place_of(doc, pointer: str) -> Place:
             return Place("fee", fee=_index(parts[2]), condition=parts[3:4] == ["when"])
         return Place("fees")
     if head in OTHER_PAGES:
-        return Place("page", page=OTHER_PAGES[head])
+        return Place("page", page=OTHER_PAGES[head], pointer=pointer)
     if head in SETTINGS_KEYS:
-        return Place("page", page="studio:settings")
+        return Place("page", page="studio:settings", pointer=pointer)
     return Place("json")
 
 
@@ -139,7 +145,8 @@ def place_url(version, place: Place) -> str:
         return reverse("studio:editor-fees", args=[vid]) + "#zahlung"
     if place.kind == "page":
         try:
-            return reverse(place.page, args=[vid])
+            found = settings_place_url(version, place.pointer) if place.pointer else None
+            return found or reverse(place.page, args=[vid])
         except NoReverseMatch:
             pass
     return reverse("studio:editor-json", args=[vid]) + "#json"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("versionen/<int:version_id>/neuer-entwurf/", views.draft_from_version, name="draft-new"),
     # Sub-pages of a version, one url module each (editor, preview, tests, diff, publish):
     # path("", include("forms_engine.studio.urls_<part>")),
+    path("", include("forms_engine.studio.urls_settings")),
     path("", include("forms_engine.studio.urls_preview")),
     path("", include("forms_engine.studio.urls_editor")),
     path("", include("forms_engine.studio.urls_publish")),

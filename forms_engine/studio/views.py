@@ -31,6 +31,7 @@ from .services import process_create
 VERSION_TABS = [
     ("studio:version", "Übersicht"),
     ("studio:editor", "Bearbeiten"),
+    ("studio:settings", "Einstellungen"),
     ("studio:preview", "Vorschau"),
     ("studio:tests", "Tests"),
     ("studio:checks", "Hinweise"),
@@ -45,6 +46,7 @@ def version_nav(version: ProcessVersion, current: str) -> list[dict]:
     labels = {
         "Übersicht": _("Übersicht"),
         "Bearbeiten": _("Bearbeiten"),
+        "Einstellungen": _("Einstellungen"),
         "Vorschau": _("Vorschau"),
         "Tests": _("Tests"),
         "Hinweise": _("Hinweise"),
