@@ -291,6 +291,28 @@ def editor(request, version_id: int):
 # --- steps --------------------------------------------------------------------------------
 
 
+def _field_add(request, version, doc, step: int, parent: tuple, form):
+    """Add the field `form` describes to the step (or the group at `parent`) and save; the
+    redirect to the new field's page, or None when the form or the save was refused."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    doc, path = ed.field_add(
+        doc,
+        step,
+        parent,
+        type_id=data["type"],
+        title=data["title"],
+        title_en=data["title_en"],
+        required=data["required"],
+    )
+    if not _save(request, version, doc, "Feld hinzugefügt / field added"):
+        return None
+    return redirect(
+        reverse("studio:editor-field", args=[version.pk, step, "/".join(path)]) + "#feld"
+    )
+
+
 @studio_login_required
 @require_http_methods(["GET", "POST"])
 def editor_step(request, version_id: int, step: int):
@@ -328,22 +350,9 @@ def editor_step(request, version_id: int, step: int):
                 status = 400
             elif action == "field-add":
                 new_field_form = NewFieldForm(request.POST, prefix="new")
-                if new_field_form.is_valid():
-                    data = new_field_form.cleaned_data
-                    doc, path = ed.field_add(
-                        doc,
-                        step,
-                        (),
-                        type_id=data["type"],
-                        title=data["title"],
-                        title_en=data["title_en"],
-                        required=data["required"],
-                    )
-                    if _save(request, version, doc, "Feld hinzugefügt / field added"):
-                        return redirect(
-                            reverse("studio:editor-field", args=[version.pk, step, "/".join(path)])
-                            + "#feld"
-                        )
+                added = _field_add(request, version, doc, step, (), new_field_form)
+                if added is not None:
+                    return added
                 status = 400
             elif action in ("field-up", "field-down"):
                 path = _path(request.POST.get("field", ""))
@@ -484,22 +493,9 @@ def editor_field(request, version_id: int, step: int, field_path: str):
                     return redirect(target + "#feld")
             elif action == "child-add" and kind and kind.container:
                 new_field_form = NewFieldForm(request.POST, prefix="new")
-                if new_field_form.is_valid():
-                    data = new_field_form.cleaned_data
-                    doc, child = ed.field_add(
-                        doc,
-                        step,
-                        path,
-                        type_id=data["type"],
-                        title=data["title"],
-                        title_en=data["title_en"],
-                        required=data["required"],
-                    )
-                    if _save(request, version, doc, "Feld hinzugefügt / field added"):
-                        return redirect(
-                            reverse("studio:editor-field", args=[version.pk, step, "/".join(child)])
-                            + "#feld"
-                        )
+                added = _field_add(request, version, doc, step, path, new_field_form)
+                if added is not None:
+                    return added
                 status = 400
             elif action in ("child-up", "child-down"):
                 child = _path(request.POST.get("field", ""))
