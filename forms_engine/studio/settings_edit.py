@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from forms_engine.definitions import Problem, check_definition, pointers
+from forms_engine.definitions import FIELD_TYPES, Problem, check_definition, pointers
 from forms_engine.definitions import parameters as definition_parameters
 from forms_engine.definitions.fields import build_fields
 
@@ -34,20 +34,14 @@ IDENTITY_ATTRIBUTES = {
 }
 
 #: Field types that hold one value a setting can point at (no groups, lists or files).
-VALUE_FIELD_TYPES = frozenset(
-    {
-        "text",
-        "textarea",
-        "number",
-        "integer",
-        "money",
-        "date",
-        "email",
-        "phone",
-        "postcode",
-        "choice",
-    }
-)
+VALUE_FIELD_TYPES = frozenset(FIELD_TYPES) - {
+    "iban",
+    "boolean",
+    "multichoice",
+    "upload",
+    "group",
+    "repeat",
+}
 NAME_FIELD_TYPES = frozenset({"text"})
 EMAIL_FIELD_TYPES = frozenset({"email", "text"})
 DATE_FIELD_TYPES = frozenset({"date"})
