@@ -234,6 +234,11 @@ def test_a_new_designer_builds_previews_tests_and_publishes_and_a_citizen_files_
     page.locator("#published-info").wait_for()
     published = ProcessVersion.objects.get(pk=version.pk)
     assert published.status == "published"
+    page.goto(f"{base}/studio/prozesse/{published.process_id}/")
+    assert "process.published" in page.locator("#process-audit").inner_text()
+    assert_accessible(page, "process page with versions and audit trail")
+    page.goto(f"{base}/studio/")
+    assert_accessible(page, "process list")
     designer_context.close()
 
     # A municipality offers it; a citizen files it; the clerk sees the case.
