@@ -413,11 +413,21 @@ class Form:
     error_list: list  # [(anchor or "", message)] in page order
     shown: list
     focus: str | None = None
+    # text blocks of the step (`ui.blocks`): (id, before: field name or None = at the end, text)
+    blocks: list = field(default_factory=list)
 
     @property
     def html(self) -> SafeString:
-        """The fields' markup (rendered when the page template prints it)."""
-        return render_items(self.items)
+        """The fields' markup (rendered when the page template prints it), with the step's
+        text blocks before their field (a block before a field not shown is not shown)."""
+        if not self.blocks:
+            return render_items(self.items)
+        out: list[str] = []
+        for name, item in zip(self.shown, self.items, strict=False):
+            out += [_text_block(b) for b in self.blocks if b[1] == name]
+            _render_item(item, out)
+        out += [_text_block(b) for b in self.blocks if b[1] is None]
+        return SafeString("".join(out))
 
     @property
     def has_repeat(self) -> bool:
@@ -466,7 +476,19 @@ def build_form(
             error_list.append(("", message))
     for message in extra_errors or []:
         error_list.append(("", message))
-    return Form(items=items, error_list=error_list, shown=[f.name for f in fields], focus=focus)
+    blocks = [(b.id, b.before, i18n(b.text, lang)) for b in getattr(step, "blocks", ())]
+    return Form(
+        items=items,
+        error_list=error_list,
+        shown=[f.name for f in fields],
+        focus=focus,
+        blocks=blocks,
+    )
+
+
+def _text_block(block: tuple) -> str:
+    block_id, _before, text = block
+    return f'<p class="kern-body app-text-block" id="textblock-{_e(block_id)}">{_e(text)}</p>'
 
 
 def _mark_locked(items: list[Item], locked: set[str]) -> None:

@@ -283,6 +283,9 @@ class _Auditor:
         for name, entry in ui_fields.items():
             if isinstance(entry, dict):
                 self._ui_entry(f"{pointer}/ui/fields/{pointers.escape(name)}", entry)
+        for j, block in enumerate(_list(_dict(step.get("ui")).get("blocks"))):
+            text = _dict(block).get("text")
+            self._i18n(f"{pointer}/ui/blocks/{j}/text", text, "der Textblock", "the text block")
         schema = step.get("schema")
         self._object(schema, f"{pointer}/schema", ui_fields, f"{pointer}/ui/fields", 0)
         self._field_count(pointer, schema, ui_fields)

@@ -430,6 +430,24 @@ def _duplicates(items: list, key: str, base: str, what_de: str, what_en: str) ->
     return problems
 
 
+def _block_problems(step: dict, i: int, step_id: Any, names: set) -> list[Problem]:
+    """Text blocks (`ui.blocks`): ids unique within the step, `before` names a top-level field."""
+    blocks = _list(_dict(step.get("ui")).get("blocks"))
+    base = pointers.join(["steps", i, "ui", "blocks"])
+    problems = _duplicates(blocks, "id", base, "Textblock-ID", "Text block id")
+    for j, block in enumerate(blocks):
+        before = _dict(block).get("before")
+        if isinstance(before, str) and before not in names:
+            problems.append(
+                Problem(
+                    f"{base}/{j}/before",
+                    f"Der Textblock soll vor '{before}' stehen, aber '{before}' ist kein Feld des Schritts '{step_id}'.",
+                    f"The text block should stand before '{before}', but '{before}' is not a field of step '{step_id}'.",
+                )
+            )
+    return problems
+
+
 def semantic_problems(doc: dict) -> list[Problem]:
     """Checks the meta-schema cannot express. Defensive: works on meta-invalid documents too."""
     problems: list[Problem] = []
@@ -521,6 +539,7 @@ def semantic_problems(doc: dict) -> list[Problem]:
                         f"'{name}' is not a field of step '{step_id}'.",
                     )
                 )
+        problems += _block_problems(step, i, step_id, names)
 
     # identity
     identity = _dict(doc.get("identity"))

@@ -1067,8 +1067,9 @@ class _Differ:
                 f"{subject_en}: rules across its fields changed",
                 "major",
             )
-        old_ui = {k: v for k, v in _dict(before.get("ui")).items() if k != "fields"}
-        new_ui = {k: v for k, v in _dict(step.get("ui")).items() if k != "fields"}
+        explained_ui = ("fields", "blocks")
+        old_ui = {k: v for k, v in _dict(before.get("ui")).items() if k not in explained_ui}
+        new_ui = {k: v for k, v in _dict(step.get("ui")).items() if k not in explained_ui}
         if not _same(old_ui, new_ui):
             self.add(
                 "changed",
@@ -1076,6 +1077,71 @@ class _Differ:
                 "step",
                 f"{subject_de}: Darstellung geändert",
                 f"{subject_en}: presentation changed",
+            )
+        self._blocks(before, step, pointer, subject_de, subject_en)
+
+    def _blocks(self, before, step, pointer, subject_de, subject_en):
+        """Text blocks (`ui.blocks`) added, removed, reworded, moved: texts only (patch)."""
+        old_raw = _dict(before.get("ui")).get("blocks")
+        new_raw = _dict(step.get("ui")).get("blocks")
+        if _same(old_raw, new_raw):
+            return
+        old, new = _by_id(old_raw), _by_id(new_raw)
+        base = f"{pointer}/ui/blocks"
+        for block_id, (index, block) in new.items():
+            at = f"{base}/{index}"
+            text = block.get("text")
+            if block_id not in old:
+                self.add(
+                    "added",
+                    at,
+                    "text",
+                    f"{subject_de}: neuer Textblock {_q(_i18n(text, 'de'), 'de')}",
+                    f"{subject_en}: new text block {_q(_i18n(text, 'en'), 'en')}",
+                )
+                continue
+            previous = old[block_id][1]
+            self._i18n_change(
+                f"{at}/text",
+                previous.get("text"),
+                text,
+                "text",
+                f"{subject_de}: Textblock {_q(block_id, 'de')}",
+                f"{subject_en}: text block {_q(block_id, 'en')}",
+            )
+            if not _same(previous.get("before"), block.get("before")):
+                self.add(
+                    "changed",
+                    at,
+                    "text",
+                    f"{subject_de}: Textblock {_q(block_id, 'de')} steht jetzt "
+                    + (
+                        f"vor {_q(block.get('before'), 'de')}" if block.get("before") else "am Ende"
+                    ),
+                    f"{subject_en}: text block {_q(block_id, 'en')} now stands "
+                    + (
+                        f"before {_q(block.get('before'), 'en')}"
+                        if block.get("before")
+                        else "at the end"
+                    ),
+                )
+        for block_id, (_index, block) in old.items():
+            if block_id not in new:
+                self.add(
+                    "removed",
+                    _at(step, pointer, "ui"),
+                    "text",
+                    f"{subject_de}: Textblock {_q(_i18n(block.get('text'), 'de'), 'de')} entfällt",
+                    f"{subject_en}: text block {_q(_i18n(block.get('text'), 'en'), 'en')} removed",
+                )
+        common_old, common_new = _common_keys(old, new)
+        if common_old != common_new:
+            self.add(
+                "changed",
+                base,
+                "text",
+                f"{subject_de}: Reihenfolge der Textblöcke geändert",
+                f"{subject_en}: order of the text blocks changed",
             )
 
     def _fields(self, old: dict, new: dict, step_de: str, step_en: str):

@@ -49,6 +49,16 @@ class DesignerTestResult:
     failures: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class TextBlock:
+    """A paragraph of explanatory text between a step's fields (`ui.blocks`); it carries no
+    answer. `before` is the top-level field it stands before, None: after the last field."""
+
+    id: str
+    text: dict
+    before: str | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Step:
     """One step of a process. `schema` is the step's schema as written in the definition."""
@@ -60,6 +70,7 @@ class Step:
     when: Any
     ui: dict
     _fields: tuple = field(default=(), repr=False)
+    blocks: tuple = ()  # TextBlock, in definition order
     _field_whens: dict = field(default_factory=dict, repr=False)
     _when_validator: Any = field(default=None, repr=False)
     _validator: Any = field(default=None, repr=False)
@@ -196,6 +207,10 @@ class ProcessDefinition:
                 when=raw.get("when"),
                 ui=ui,
                 _fields=fields,
+                blocks=tuple(
+                    TextBlock(id=b["id"], text=b["text"], before=b.get("before"))
+                    for b in ui.get("blocks") or ()
+                ),
                 _field_whens=field_whens,
                 _when_validator=(
                     citizen_validator(_with_defs(raw["when"], defs)) if "when" in raw else None

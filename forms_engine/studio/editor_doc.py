@@ -281,6 +281,8 @@ def field_delete(doc: dict, index: int, path: tuple[str, ...]) -> dict:
     doc = copy.deepcopy(doc)
     step, _schema, _ui = field_at(doc, index, path)
     node = _container(step, path[:-1])
+    if len(path) == 1:
+        _blocks_after_field_delete(step, path[0])
     del node["properties"][path[-1]]
     node["required"] = [n for n in node["required"] if n != path[-1]]
     if len(path) == 1:
@@ -299,6 +301,146 @@ def field_move(doc: dict, index: int, path: tuple[str, ...], delta: int) -> dict
     order = list(node["properties"])
     node["required"] = sorted(node["required"], key=lambda n: order.index(n) if n in order else 0)
     return doc
+
+
+# --- text blocks (`ui.blocks`: explanatory text between the fields, no answer) -------------
+
+
+def blocks_of(step: dict) -> list:
+    ui = step.get("ui") if isinstance(step.get("ui"), dict) else {}
+    blocks = ui.get("blocks")
+    return blocks if isinstance(blocks, list) else []
+
+
+def _top_names(step: dict) -> list[str]:
+    schema = step.get("schema") if isinstance(step.get("schema"), dict) else {}
+    props = schema.get("properties")
+    return list(props) if isinstance(props, dict) else []
+
+
+def block_slot(step: dict, block: Any) -> int:
+    """Where a block stands: the index of the field it stands before (the field count: at
+    the end; also for a `before` that names no field)."""
+    names = _top_names(step)
+    before = block.get("before") if isinstance(block, dict) else None
+    return names.index(before) if before in names else len(names)
+
+
+def blocks_in_order(step: dict) -> list[tuple[int, dict]]:
+    """(index in `ui.blocks`, block) in the order the citizen sees them."""
+    blocks = blocks_of(step)
+    order = sorted(range(len(blocks)), key=lambda i: (block_slot(step, blocks[i]), i))
+    return [(i, blocks[i]) for i in order]
+
+
+def _set_blocks(step: dict, blocks: list) -> None:
+    step_ui = step.get("ui") if isinstance(step.get("ui"), dict) else {}
+    if blocks:
+        step_ui["blocks"] = blocks
+    else:
+        step_ui.pop("blocks", None)
+    if step_ui:
+        step["ui"] = step_ui
+    else:
+        step.pop("ui", None)
+
+
+def _block_at(step: dict, block_index: int) -> dict:
+    blocks = blocks_of(step)
+    if not 0 <= block_index < len(blocks) or not isinstance(blocks[block_index], dict):
+        raise EditorError("Diesen Textblock gibt es nicht.", "There is no such text block.")
+    return blocks[block_index]
+
+
+def block_save(
+    doc: dict, index: int, block_index: int | None, *, text: str, text_en: str = "", before=""
+) -> tuple[dict, int]:
+    """Add (`block_index` None) or change a text block; `before`: a top-level field name of
+    the step, or "" for after the last field. Returns the document and the block's index."""
+    if not (text or "").strip():
+        raise EditorError("Bitte geben Sie den Text an.", "Please give the text.")
+    doc = copy.deepcopy(doc)
+    step = step_at(doc, index)
+    if before and before not in _top_names(step):
+        raise EditorError(
+            "Vor diesem Feld kann der Textblock nicht stehen: es ist kein Feld des Schritts.",
+            "The text block cannot stand before this field: it is not a field of the step.",
+        )
+    blocks = list(blocks_of(step))
+    if block_index is None:
+        taken = {b.get("id") for b in blocks if isinstance(b, dict)}
+        block = {"id": unique(slug(text[:30], fallback="hinweis"), taken)}
+        blocks.append(block)
+        block_index = len(blocks) - 1
+    else:
+        block = dict(_block_at(step, block_index))
+        blocks[block_index] = block
+    block["text"] = _i18n(text, text_en)
+    if before:
+        block["before"] = before
+    else:
+        block.pop("before", None)
+    blocks[block_index] = {k: block[k] for k in ("id", "before", "text") if k in block}
+    _set_blocks(step, blocks)
+    return doc, block_index
+
+
+def block_delete(doc: dict, index: int, block_index: int) -> dict:
+    doc = copy.deepcopy(doc)
+    step = step_at(doc, index)
+    _block_at(step, block_index)
+    blocks = list(blocks_of(step))
+    del blocks[block_index]
+    _set_blocks(step, blocks)
+    return doc
+
+
+def block_move(doc: dict, index: int, block_index: int, delta: int) -> dict:
+    """One place up (-1) or down (1) in what the citizen sees: past a neighbouring block at
+    the same place, else before the previous / next field (the end after the last field)."""
+    doc = copy.deepcopy(doc)
+    step = step_at(doc, index)
+    block = _block_at(step, block_index)
+    names = _top_names(step)
+    order = blocks_in_order(step)
+    position = [i for i, _b in order].index(block_index)
+    slot = block_slot(step, block)
+    neighbour = position + delta
+    if 0 <= neighbour < len(order) and block_slot(step, order[neighbour][1]) == slot:
+        _move(order, position, delta)
+    else:
+        target = slot + delta
+        if not 0 <= target <= len(names):
+            raise EditorError("Weiter geht es nicht.", "It cannot move further.")
+        moved = dict(block)
+        if target < len(names):
+            moved["before"] = names[target]
+        else:
+            moved.pop("before", None)
+        moved = {k: moved[k] for k in ("id", "before", "text") if k in moved}
+        del order[position]
+        # up: the last one at its new place; down: the first one
+        at = sum(1 for _i, b in order if block_slot(step, b) <= target) if delta < 0 else None
+        if at is None:
+            at = sum(1 for _i, b in order if block_slot(step, b) < target)
+        order.insert(at, (block_index, moved))
+    _set_blocks(step, [b for _i, b in order])
+    return doc
+
+
+def _blocks_after_field_delete(step: dict, name: str) -> None:
+    """Blocks before a deleted top-level field now stand before the next field (or at the end)."""
+    names = _top_names(step)
+    if not any(isinstance(b, dict) and b.get("before") == name for b in blocks_of(step)):
+        return
+    following = names[names.index(name) + 1] if name in names[:-1] else None
+    blocks = []
+    for block in blocks_of(step):
+        if isinstance(block, dict) and block.get("before") == name:
+            block = {**block, "before": following}
+            block = {k: v for k, v in block.items() if k != "before" or following}
+        blocks.append(block)
+    _set_blocks(step, blocks)
 
 
 # --- conditions ---------------------------------------------------------------------------

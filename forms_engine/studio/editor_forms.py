@@ -112,6 +112,29 @@ class NewFieldForm(forms.Form):
         self.fields["type"].choices = field_type_choices()
 
 
+class TextBlockForm(forms.Form):
+    """A text block of a step (`ui.blocks`): not a field, it carries no answer."""
+
+    text = forms.CharField(
+        label=_("Text (Deutsch)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    text_en = forms.CharField(
+        label=_("Text (Englisch)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    before = forms.ChoiceField(label=_("Position"), required=False, choices=())
+
+    def __init__(self, *args, fields=(), **kwargs):
+        """`fields`: (name, label) of the step's top-level fields."""
+        super().__init__(*args, **kwargs)
+        self.fields["before"].choices = [
+            *((name, _("vor Feld „%(label)s“") % {"label": label}) for name, label in fields),
+            ("", _("am Ende")),
+        ]
+
+
 _OPTION_FIELDS = {
     "min_length": lambda: forms.IntegerField(
         label=_("Mindestlänge (Zeichen)"), min_value=0, max_value=100000, required=False

@@ -47,6 +47,7 @@ from .editor_forms import (
     NewStepForm,
     PolicyForm,
     StepForm,
+    TextBlockForm,
     choice_rows_initial,
     choice_rows_posted,
     condition_fields,
@@ -331,6 +332,9 @@ def editor_step(request, version_id: int, step: int):
         }
     )
     new_field_form = NewFieldForm(prefix="new")
+    block_fields = _block_fields(doc, current)
+    new_block_form = TextBlockForm(prefix="newblock", fields=block_fields)
+    block_forms: dict[int, TextBlockForm] = {}
     status = 200
     fields_for_condition = condition_fields(doc, step)
     condition_errors: list[str] = []
@@ -359,6 +363,31 @@ def editor_step(request, version_id: int, step: int):
                 doc = ed.field_move(doc, step, path, -1 if action == "field-up" else 1)
                 if _save(request, version, doc, "Feld verschoben / field moved"):
                     return redirect(target + "#" + field_anchor(path))
+            elif action == "block-add":
+                new_block_form = TextBlockForm(request.POST, prefix="newblock", fields=block_fields)
+                if new_block_form.is_valid():
+                    doc, added = ed.block_save(doc, step, None, **new_block_form.cleaned_data)
+                    if _save(request, version, doc, "Textblock hinzugefügt / text block added"):
+                        return redirect(target + f"#textblock-{added}")
+                status = 400
+            elif action == "block-save":
+                index = _block_index(request)
+                form = TextBlockForm(request.POST, prefix=f"block{index}", fields=block_fields)
+                block_forms[index] = form
+                if form.is_valid():
+                    doc, _same = ed.block_save(doc, step, index, **form.cleaned_data)
+                    if _save(request, version, doc, "Textblock geändert / text block changed"):
+                        return redirect(target + f"#textblock-{index}")
+                status = 400
+            elif action in ("block-up", "block-down"):
+                index = _block_index(request)
+                doc = ed.block_move(doc, step, index, -1 if action == "block-up" else 1)
+                if _save(request, version, doc, "Textblock verschoben / text block moved"):
+                    return redirect(target + "#textblocks-heading")
+            elif action == "block-delete":
+                doc = ed.block_delete(doc, step, _block_index(request))
+                if _save(request, version, doc, "Textblock gelöscht / text block deleted"):
+                    return redirect(target + "#textblocks-heading")
             elif action == "condition":
                 condition, condition_errors = condition_posted(request.POST, fields_for_condition)
                 if condition is not None:
@@ -375,6 +404,7 @@ def editor_step(request, version_id: int, step: int):
             return redirect(target)
         doc = _doc(version)
         current = ed.step_at(doc, step)
+        block_fields = _block_fields(doc, current)
     problems = check_definition(doc)
     groups = problems_by_place(doc, problems)
     context = _context(
@@ -385,12 +415,65 @@ def editor_step(request, version_id: int, step: int):
         step=_step_summary(doc, step, current, groups),
         step_form=step_form,
         new_field_form=new_field_form,
+        new_block_form=new_block_form,
+        blocks=_block_rows(current, block_fields, block_forms),
         condition_errors=condition_errors,
         field_problem_count=_field_problem_count(groups, step),
         section="steps",
         **_condition_context(current, fields_for_condition),
     )
     return render(request, "studio/editor/step.html", context, status=status)
+
+
+def _block_index(request) -> int:
+    try:
+        return int(request.POST.get("block", ""))
+    except ValueError:
+        raise ed.EditorError(
+            "Diesen Textblock gibt es nicht.", "There is no such text block."
+        ) from None
+
+
+def _block_fields(doc: dict, step: dict) -> list[tuple[str, str]]:
+    """(name, label) of the step's top-level fields: where a text block can stand."""
+    defs = doc.get("$defs") if isinstance(doc.get("$defs"), dict) else {}
+    schema = step.get("schema") if isinstance(step.get("schema"), dict) else {}
+    language = lang()
+    return [(f.name, f.label(language) or f.name) for f in build_fields(schema, defs)]
+
+
+def _block_rows(step: dict, fields, posted: dict) -> list[dict]:
+    """The step's text blocks in the order the citizen sees them, each with its edit form."""
+    labels = dict(fields)
+    language = lang()
+    rows = []
+    ordered = ed.blocks_in_order(step)
+    for position, (index, block) in enumerate(ordered):
+        if not isinstance(block, dict):
+            continue
+        slot = ed.block_slot(step, block)
+        text = block.get("text")
+        before = block.get("before")
+        form = posted.get(index) or TextBlockForm(
+            prefix=f"block{index}",
+            fields=fields,
+            initial={
+                "text": _i18n(text, "de"),
+                "text_en": _exact(text, "en"),
+                "before": before if before in labels else "",
+            },
+        )
+        rows.append(
+            {
+                "index": index,
+                "text": _i18n(text, language),
+                "position": labels.get(before, "") if before else "",
+                "form": form,
+                "can_up": position > 0 or slot > 0,
+                "can_down": position < len(ordered) - 1 or slot < len(fields),
+            }
+        )
+    return rows
 
 
 @studio_login_required
