@@ -32,10 +32,24 @@ from .rule_templates import (
     rule_template_match,
 )
 from .rules import COMPUTED_TYPES
+from .shared import (
+    SHARED_ITEM_FORMAT,
+    SharedUse,
+    check_shared_item,
+    schema_sha256,
+    shared_item_use,
+    shared_uses,
+)
 from .versions import publish_version_problems, suggested_version
 from .warnings import definition_warnings
 
 __all__ = [
+    "SHARED_ITEM_FORMAT",
+    "SharedUse",
+    "check_shared_item",
+    "schema_sha256",
+    "shared_item_use",
+    "shared_uses",
     "AUTHORING_CODES",
     "FIELD_KINDS",
     "FIELD_TYPES",

@@ -18,7 +18,7 @@ import jsonschema
 import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
-from . import parameters, pointers, rules
+from . import parameters, pointers, rules, shared
 from .errors import Problem
 from .fields import build_fields, resolve
 from .formats import PATTERN_OPTIONS
@@ -94,6 +94,7 @@ def check_definition(doc: Any) -> list[Problem]:
     # the semantic checks see the document with parameter values in place (defaults, or
     # placeholders for required parameters): references stand where their values will
     problems.extend(semantic_problems(parameters.substitute(doc, parameters.effective_values(doc))))
+    problems.extend(shared.uses_problems(doc))
     unique: dict[tuple[str, str], Problem] = {}
     for problem in problems:
         unique.setdefault((problem.pointer, problem.message), problem)
