@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "forms_engine.core",
     "forms_engine.catalog",
+    "forms_engine.library",
     "forms_engine.cases",
     "forms_engine.citizen",
     "forms_engine.clerk",
@@ -333,6 +334,11 @@ FORMS_DEFAULT_PUBLISHER = (
 )
 # Where `process_sync` reads the shipped library.
 FORMS_PROCESS_LIBRARY = Path(os.environ.get("FORMS_PROCESS_LIBRARY", BASE_DIR / "processes"))
+# Shared process libraries (docs/bundle-format.md): unsigned bundles are refused unless the
+# operator allows them explicitly for local testing (every page and command then warns).
+FORMS_BUNDLES_ALLOW_UNSIGNED = env_bool("FORMS_BUNDLES_ALLOW_UNSIGNED")
+# The starter library's source (built into a signed demo bundle by demo_setup).
+FORMS_STARTER_LIBRARY = BASE_DIR / "library" / "starter"
 # Prefix of case reference numbers, e.g. HST-2026-000042 (per process `x-reference-prefix`
 # in the definition, this is the fallback).
 FORMS_REFERENCE_PREFIX = os.environ.get("FORMS_REFERENCE_PREFIX", "ANT")

@@ -40,10 +40,12 @@ from .shared import (
     shared_item_use,
     shared_uses,
 )
+from .topics import TOPICS
 from .versions import publish_version_problems, suggested_version
 from .warnings import definition_warnings
 
 __all__ = [
+    "TOPICS",
     "SHARED_ITEM_FORMAT",
     "SharedUse",
     "check_shared_item",
