@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,8 +148,9 @@ def unsigned_allowed() -> bool:
 
 
 def signing_key_load(*, key_file: str | Path | None = None) -> signing.KeyPair:
-    """The signing key from `key_file`, else from the environment variable
-    `FORMS_BUNDLE_SIGNING_KEY` (the PEM text). Raises `signing.KeyError_`."""
+    """The signing key from `key_file`, else from the environment: the file named by
+    `FORMS_BUNDLE_SIGNING_KEY_FILE` or the PEM text in `FORMS_BUNDLE_SIGNING_KEY` (secrets
+    only from the environment). Raises `signing.KeyError_`."""
     if key_file:
         try:
             pem = Path(key_file).read_bytes()
@@ -158,12 +160,15 @@ def signing_key_load(*, key_file: str | Path | None = None) -> signing.KeyPair:
                 f"The key file cannot be read ({exc.strerror or exc}).",
             ) from None
         return signing.load_private_pem(pem)
+    if os.environ.get("FORMS_BUNDLE_SIGNING_KEY_FILE"):
+        return signing_key_load(key_file=os.environ["FORMS_BUNDLE_SIGNING_KEY_FILE"])
     pem = os.environ.get("FORMS_BUNDLE_SIGNING_KEY", "")
     if not pem.strip():
         raise signing.KeyError_(
             "Kein Signaturschlüssel: geben Sie --key-file an oder setzen Sie "
+            "FORMS_BUNDLE_SIGNING_KEY_FILE bzw. FORMS_BUNDLE_SIGNING_KEY.",
+            "No signing key: pass --key-file or set FORMS_BUNDLE_SIGNING_KEY_FILE or "
             "FORMS_BUNDLE_SIGNING_KEY.",
-            "No signing key: pass --key-file or set FORMS_BUNDLE_SIGNING_KEY.",
         )
     return signing.load_private_pem(pem)
 
@@ -628,15 +633,24 @@ def bundle_import(
     by=None,
     allow_unsigned: bool = False,
     limits: ArchiveLimits | None = None,
+    after: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import a bundle: all or nothing (one transaction; a refusal changes nothing).
 
     New shared items and process versions are stored and published (each version's
     designer tests must pass); known identical ones are left alone; no activation is
-    touched except by its own "follow patches" choice."""
+    touched except by its own "follow patches" choice.
+
+    `after(result)` runs inside the same transaction once everything is stored (the import
+    wizard offers the new versions there); if it raises, the whole import is rolled back.
+    """
     plan = bundle_plan(data, allow_unsigned=allow_unsigned, limits=limits)
     if not plan.changes_anything:
-        return ImportResult(plan=plan, record=None, created=[])
+        result = ImportResult(plan=plan, record=None, created=[])
+        if after is not None:
+            with transaction.atomic():
+                after(result)
+        return result
     created: list[ProcessVersion] = []
     bundle = plan.bundle
     try:
@@ -691,6 +705,9 @@ def bundle_import(
                     "created": [f"{v.process.identifier} {v.version}" for v in created],
                 },
             )
+            result = ImportResult(plan=plan, record=record, created=created)
+            if after is not None:
+                after(result)
     except BundleRefused:
         raise
     except DefinitionError as exc:
@@ -711,4 +728,4 @@ def bundle_import(
             + (f" ({detail})" if detail else ""),
             f"The import was rolled back completely: {message_en}",
         ) from exc
-    return ImportResult(plan=plan, record=record, created=created)
+    return result
