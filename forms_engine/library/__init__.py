@@ -1,0 +1,1 @@
+"""Shared process libraries: signed bundles, trust store, shared items."""
