@@ -426,17 +426,20 @@ class _Names:
         is_directory = name.endswith("/")
         segments = name.rstrip("/").split("/")
         key = _fold(name.rstrip("/"))
-        clash = self.files.get(key) or self.directories.get(key)
-        if clash is None and not is_directory:
-            clash = self.parents.get(key)
-        if clash is not None:
-            raise _duplicate(shown, clash)
+        same_kind = self.directories if is_directory else self.files
+        other_kind = self.files if is_directory else self.directories
+        if key in same_kind:
+            raise _duplicate(shown, same_kind[key])
+        if key in other_kind:
+            raise _file_and_folder(shown, other_kind[key])
+        if not is_directory and key in self.parents:
+            raise _file_and_folder(shown, self.parents[key])
         for depth in range(1, len(segments)):
             parent = _fold("/".join(segments[:depth]))
             if parent in self.files:
-                raise _duplicate(shown, self.files[parent])
+                raise _file_and_folder(shown, self.files[parent])
             self.parents.setdefault(parent, shown)
-        (self.directories if is_directory else self.files)[key] = shown
+        same_kind[key] = shown
 
 
 def _fold(name: str) -> str:
@@ -586,10 +589,20 @@ def _duplicate(shown: str, earlier: str) -> BundleRefused:
         )
     return BundleRefused(
         "duplicate_entry",
-        f"Die Einträge „{earlier}“ und „{shown}“ stoßen zusammen: sie unterscheiden sich nur in "
-        "Groß-/Kleinschreibung oder Unicode-Normalisierung, oder einer ist zugleich Datei und Ordner.",
-        f"The entries “{earlier}” and “{shown}” collide: they differ only in case or Unicode "
-        "normalisation, or one is both a file and a directory.",
+        f"Die Einträge „{earlier}“ und „{shown}“ unterscheiden sich nur in Groß-/Kleinschreibung "
+        "oder Unicode-Normalisierung; sie würden auf manchen Dateisystemen zusammenfallen.",
+        f"The entries “{earlier}” and “{shown}” differ only in case or Unicode normalisation; "
+        "they would collide on some file systems.",
+        path=shown,
+    )
+
+
+def _file_and_folder(shown: str, earlier: str) -> BundleRefused:
+    return BundleRefused(
+        "duplicate_entry",
+        f"Die Einträge „{earlier}“ und „{shown}“ machen denselben Namen zugleich zu einer Datei "
+        "und einem Ordner.",
+        f"The entries “{earlier}” and “{shown}” make the same name both a file and a directory.",
         path=shown,
     )
 
