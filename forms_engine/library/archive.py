@@ -158,18 +158,8 @@ def _central_directory(view: memoryview, limits: ArchiveLimits) -> tuple[list[_E
                 "der ZIP64-Endsatz fehlt",
                 "the ZIP64 end of central directory record is missing",
             )
-        (
-            _,
-            _,
-            _,
-            _,
-            disk,
-            directory_disk,
-            disk_entries,
-            count,
-            directory_size,
-            directory_offset,
-        ) = _ZIP64_EOCD.unpack_from(view, anchor)
+        zip64 = _ZIP64_EOCD.unpack_from(view, anchor)
+        disk, directory_disk, disk_entries, count, directory_size, directory_offset = zip64[4:]
     if disk != 0 or directory_disk != 0 or disk_entries != count:
         raise _not_a_zip(
             "mehrteilige Archive werden nicht unterstützt",

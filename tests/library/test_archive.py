@@ -259,7 +259,7 @@ def test_an_archive_made_by_info_zip(tmp_path):
     refused((tmp_path / "links.zip").read_bytes(), "link", path="prozesse/link")
 
 
-@FAST
+@settings(FAST, max_examples=60)
 @given(
     st.dictionaries(
         st.lists(st.text("abcxyzäöü-_.0123456789", min_size=1, max_size=8), min_size=1, max_size=4)
@@ -703,3 +703,25 @@ def test_damaged_archives_give_a_dict_or_a_refusal(changes, keep, inserted):
     outcome(bytes(data), SMALL)
     outcome(bytes(data[:keep]) + inserted + bytes(data[keep:]), SMALL)
     outcome(bytes(data[:keep]), SMALL)
+
+
+def test_the_reader_is_pure():
+    """No Django and nothing of the project: only the standard library's parsing pieces."""
+    import ast
+    from pathlib import Path
+
+    import forms_engine.library.archive as module
+
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert imported <= {"__future__", "dataclasses", "stat", "struct", "unicodedata", "zlib"}
