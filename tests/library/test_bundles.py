@@ -394,3 +394,14 @@ def test_cli_keygen_trust_export_and_dry_run(tmp_path, capsys):
     assert database_state() == before
     call_command("bundle_import", str(bundle))
     assert ProcessVersion.objects.filter(process__identifier="bib-cli").exists()
+
+
+def test_an_imported_publisher_is_external_and_not_edited_here(admin_user):
+    from forms_engine.catalog.review import can_design, can_see
+
+    pair = trusted_publisher(*PUBLISHER)
+    bundle_import(_bundle([definition("bib-a")], pair))
+    publisher = Publisher.objects.get(slug=PUBLISHER[0])
+    assert publisher.external
+    assert not can_design(admin_user, publisher)
+    assert can_see(admin_user, publisher)  # read, compare, offer: yes
