@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from functools import wraps
 
 from django.contrib import messages
@@ -87,10 +88,15 @@ def _lang() -> str:
     return "en" if (get_language() or "de").startswith("en") else "de"
 
 
+PLACEHOLDER = re.compile(r"\{\{\s*param:([A-Za-z0-9_]+)\s*\}\}")
+
+
 def _text(value, lang: str) -> str:
+    """A text of a definition in `lang`; parameter placeholders shown as ‹name› (the
+    values are the municipality's, not known here)."""
     if isinstance(value, dict):
-        return str(value.get(lang) or value.get("de") or "")
-    return str(value or "")
+        value = value.get(lang) or value.get("de") or ""
+    return PLACEHOLDER.sub(lambda m: f"‹{m.group(1)}›", str(value or ""))
 
 
 def offer_sections(plan: ImportPlan, user) -> list[OfferSection]:

@@ -506,3 +506,24 @@ def test_back_to_the_upload_keeps_the_verified_bundle(installation, client):
     assert "Bereits geprüft: buendel.zip" in page
     response = _post(client, "upload", {})
     assert "preview-confirmed" in response.content.decode()
+
+
+def test_an_oversized_upload_is_cut_off_and_refused_with_nothing_stored(
+    installation, client, settings
+):
+    settings.FORMS_UPLOAD_MAX_BYTES = 1000
+    client.force_login(installation["admin"])
+    before = database_state()
+    response = _upload(client, b"x" * 5000)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="bundle-refusal"' in page and "Die Datei ist zu groß" in page
+    assert database_state() == before
+
+
+def test_the_wizard_speaks_english(installation, client):
+    client.force_login(installation["admin"])
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Import a bundle" in page and "Upload the bundle" in page
+    response = _post(client, "upload", {}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Please choose the bundle file (.zip)." in response.content.decode()
