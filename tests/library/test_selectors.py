@@ -151,7 +151,7 @@ def test_offerings_with_version_and_newer_one(library):
 def test_offer_in_lists_administered_municipalities_not_offering_yet(library):
     first, authority = _municipality("Gemeinde Alt", "gem-alt", "099990000011")
     second, _ = _municipality("Gemeinde Neu", "gem-neu", "099990000022")
-    admin = get_user_model().objects.create_user("kommunal", password="x", is_staff=True)
+    admin = get_user_model().objects.create_user("kommunal", password=None, is_staff=True)
     first.administrators.add(admin)
     second.administrators.add(admin)
     dog = library["dog1"].process
@@ -162,7 +162,7 @@ def test_offer_in_lists_administered_municipalities_not_offering_yet(library):
     assert [m.name for m in entry.offer_in] == ["Gemeinde Neu"]
     catalog = {e.process.identifier: e for e in selectors.library_catalog(admin)}
     assert [m.name for m in catalog["baumfaellung"].offer_in] == ["Gemeinde Alt", "Gemeinde Neu"]
-    clerk = get_user_model().objects.create_user("sachbearbeitung", password="x")
+    clerk = get_user_model().objects.create_user("sachbearbeitung", password=None)
     assert selectors.library_entry(dog, user=clerk).offer_in == []
 
 
@@ -204,16 +204,18 @@ def test_trust_key_check_writes_nothing_and_refuses_like_the_service(library):
     assert slug.value.field == "publisher_slug"
     with pytest.raises(selectors.KeyCheckError) as known:
         selectors.trust_key_check(
-            publisher_slug="kreis-beispiel", publisher_name="K", public_key=library["pair"].public_b64
+            publisher_slug="kreis-beispiel",
+            publisher_name="K",
+            public_key=library["pair"].public_b64,
         )
     assert "schon im Vertrauensspeicher" in known.value.message
 
 
 def test_export_choices_for_designers(library):
-    designer = get_user_model().objects.create_user("export-design", password="x", is_staff=True)
+    designer = get_user_model().objects.create_user("export-design", password=None, is_staff=True)
     library["own"].designers.add(designer)
     assert selectors.export_publishers(designer) == [library["own"]]
-    clerk = get_user_model().objects.create_user("niemand", password="x")
+    clerk = get_user_model().objects.create_user("niemand", password=None)
     assert selectors.export_publishers(clerk) == []
     processes = selectors.exportable_processes(library["own"])
     assert [p.process.identifier for p in processes] == ["hund-eigen"]  # no draft-only one
