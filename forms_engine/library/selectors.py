@@ -82,9 +82,7 @@ class LibraryEntry:
 
     @property
     def newest_published(self) -> LibraryVersion | None:
-        return next(
-            (v for v in self.versions if v.status == ProcessVersion.Status.PUBLISHED), None
-        )
+        return next((v for v in self.versions if v.status == ProcessVersion.Status.PUBLISHED), None)
 
     @property
     def has_changelog(self) -> bool:
