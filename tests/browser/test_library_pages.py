@@ -81,7 +81,9 @@ def library_data(transactional_db, settings, monkeypatch):
         )
     )
     alt = Municipality.objects.create(name="Gemeinde Alt", slug="gem-alt", ars="099990000011")
+    # two municipalities that do not offer it yet (with or without the shipped demo data)
     Municipality.objects.create(name="Gemeinde Neu", slug="gem-neu", ars="099990000022")
+    Municipality.objects.create(name="Gemeinde Drei", slug="gem-drei", ars="099990000033")
     authority = Authority.objects.create(municipality=alt, name="Ordnungsamt Alt", slug="oa")
     Activation.objects.create(
         process=first.process, version=first, municipality=alt, authority=authority
