@@ -173,7 +173,7 @@ def _entries(processes) -> list[LibraryEntry]:
         entry = LibraryEntry(
             process=process,
             publisher=process.publisher,
-            imported=process.publisher_id in imported,
+            imported=process.publisher.external or process.publisher_id in imported,
             title=head.get("title") if isinstance(head.get("title"), dict) else {},
             summary=head.get("summary") if isinstance(head.get("summary"), dict) else {},
             topic=head.get("topic") if isinstance(head.get("topic"), str) else "",
@@ -390,12 +390,15 @@ def trust_key_check(
 
 
 def export_publishers(user) -> list[Publisher]:
-    """The publishers whose versions `user` may export (designers; superusers: all)."""
+    """The publishers whose versions `user` may export (designers; superusers: all but
+    external ones)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    if user.is_superuser:
-        return list(Publisher.objects.order_by("name"))
-    return list(Publisher.objects.filter(designers=user).distinct().order_by("name"))
+    # an external publisher's processes arrive as its own signed bundles: never re-exported
+    publishers = Publisher.objects.filter(external=False)
+    if not user.is_superuser:
+        publishers = publishers.filter(designers=user).distinct()
+    return list(publishers.order_by("name"))
 
 
 @dataclass
