@@ -6,7 +6,9 @@
   `library.change_trustedkey` (revoke); either lets them see the list;
 - offer a process in a municipality: superusers or that municipality's administrators
   (the activation form in the admin checks it again);
-- export a bundle: designers of the publisher (`catalog.review.can_design`).
+- export a bundle: designers of the publisher (`catalog.review.can_design`);
+- import a bundle (the wizard's own pages; here only its tab): superusers or users with
+  `library.add_bundleimport`.
 
 Anonymous users go to the staff sign-in (which asks for the second factor where it is
 required); signed-in users without the role get 403 with an explanation. Every page is
@@ -18,6 +20,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 
 from forms_engine.catalog.admin_access import administered_municipalities
@@ -25,6 +28,7 @@ from forms_engine.catalog.review import studio_publishers
 
 from .access import LOGIN_URL
 
+IMPORT_PERM = "library.add_bundleimport"
 ADD_KEY_PERM = "library.add_trustedkey"
 REVOKE_KEY_PERM = "library.change_trustedkey"
 
@@ -66,6 +70,18 @@ def may_offer(user, municipality_id: int) -> bool:
     return _active(user) and administered_municipalities(user).filter(pk=municipality_id).exists()
 
 
+def may_import(user) -> bool:
+    return _active(user) and (user.is_superuser or user.has_perm(IMPORT_PERM))
+
+
+def _import_url() -> str:
+    """The import wizard's address, where it is installed (its own url module)."""
+    try:
+        return reverse("studio:library-import")
+    except NoReverseMatch:
+        return ""
+
+
 def library_nav(user) -> dict:
     """What the studio header and the library's own navigation show for `user`."""
     return {
@@ -73,6 +89,7 @@ def library_nav(user) -> dict:
         "library": may_browse_library(user),
         "trust": may_see_trust_store(user),
         "export": _active(user) and may_export(user),
+        "import_url": _import_url() if may_import(user) else "",
     }
 
 

@@ -185,6 +185,24 @@ def test_navigation_shows_library_to_those_who_may_see_it(client, data):
     assert 'id="tab-keys"' in catalog and 'id="tab-export"' in catalog
 
 
+def test_import_tab_where_the_wizard_is_installed_for_importers_only(data):
+    from django.urls import NoReverseMatch, reverse
+
+    from forms_engine.studio.library_access import library_nav
+
+    try:
+        wizard = reverse("studio:library-import")
+    except NoReverseMatch:
+        wizard = ""  # the wizard's url module is not installed (yet)
+    assert library_nav(data["superuser"])["import_url"] == wizard
+    assert library_nav(data["designer"])["import_url"] == ""
+    importer = _user("lib-import", is_staff=True)
+    importer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="library", codename="add_bundleimport")
+    )
+    assert library_nav(importer)["import_url"] == wizard
+
+
 def test_detail_of_a_draft_only_process_is_404(client, data):
     draft = process_version_create_draft(
         doc=definition("nur-entwurf", "1.0.0"), publisher=data["own"]
