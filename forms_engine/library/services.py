@@ -81,41 +81,28 @@ def trust_key_add(
 
     Raises `TrustError` for an unreadable key, a bad slug, or a key already in the store
     (also a revoked one: a revoked key is never trusted again)."""
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_slug
+    from .selectors import KeyCheckError, trust_key_check
 
     try:
-        fingerprint = signing.fingerprint_of(public_key)
-    except signing.KeyError_ as exc:
+        candidate = trust_key_check(
+            publisher_slug=publisher_slug,
+            publisher_name=publisher_name,
+            public_key=public_key,
+            note=note,
+        )
+    except KeyCheckError as exc:
         raise TrustError(exc.message, exc.message_en) from None
-    slug = (publisher_slug or "").strip()
-    try:
-        validate_slug(slug)
-    except ValidationError:
-        raise TrustError(
-            "Die Herausgeber-Kennung besteht aus Buchstaben, Ziffern, - und _.",
-            "The publisher id consists of letters, digits, - and _.",
-        ) from None
-    name = (publisher_name or "").strip()
-    if not name or "\x00" in name or "\x00" in note:
-        raise TrustError(
-            "Bitte geben Sie den Namen des Herausgebers an.", "Please give the publisher's name."
-        )
-    existing = TrustedKey.objects.filter(fingerprint=fingerprint).first()
-    if existing is not None:
-        state = "widerrufen" if existing.is_revoked else "vertrauenswürdig"
-        state_en = "revoked" if existing.is_revoked else "trusted"
-        raise TrustError(
-            f"Dieser Schlüssel steht schon im Vertrauensspeicher ({existing.publisher_name}, "
-            f"{state}).",
-            f"This key is already in the trust store ({existing.publisher_name}, {state_en}).",
-        )
+    slug, name, fingerprint = (
+        candidate.publisher_slug,
+        candidate.publisher_name,
+        candidate.fingerprint,
+    )
     key = TrustedKey.objects.create(
         publisher_slug=slug[:100],
         publisher_name=name[:200],
-        public_key=public_key.strip(),
+        public_key=candidate.public_key,
         fingerprint=fingerprint,
-        note=(note or "").strip()[:200],
+        note=candidate.note[:200],
         added_by=by if getattr(by, "pk", None) else None,
     )
     audit_log(
