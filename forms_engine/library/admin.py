@@ -5,18 +5,9 @@ never by editing rows."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from forms_engine.core.admin import ReadOnlyAdmin
+
 from .models import BundleImport, SharedItem, TrustedKey
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TrustedKey)
