@@ -25,6 +25,12 @@ def test_operators_read_keys_items_and_imports_but_change_nothing(client, admin_
         listing = client.get(f"/admin/library/{model}/")
         assert listing.status_code == 200
         assert client.get(f"/admin/library/{model}/add/").status_code == 403
+    from forms_engine.library.models import BundleImport, TrustedKey
+
+    record = BundleImport.objects.latest("imported_at")
+    assert client.get(f"/admin/library/bundleimport/{record.pk}/change/").status_code == 200
+    key = TrustedKey.objects.get(fingerprint=pair.fingerprint)
+    assert client.get(f"/admin/library/trustedkey/{key.pk}/change/").status_code == 200
     page = client.get("/admin/library/trustedkey/").content.decode()
     assert "Landkreis Beispiel" in page
     assert " ".join(pair.fingerprint[i : i + 4] for i in range(0, 32, 4)) in page
