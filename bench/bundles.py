@@ -50,13 +50,13 @@ STARTER = ("bench-bund", "Bund Benchmark (Startbibliothek)")
 FIELDGROUP = ROOT / "library" / "starter" / "fieldgroups" / "anschrift" / "1.0.0.json"
 GOAL_SECONDS = 10.0
 UPDATED_SHARE = 10  # every tenth process gets a new version in the update bundle
+TRACE_BUDGET = 150  # seconds: the traced import runs only if the module is this far in
 
 
 def shipped() -> list[dict]:
     """Every shipped definition (all versions), in a stable order."""
     return [
-        json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(PROCESSES.glob("*/*.json"))
+        json.loads(path.read_text(encoding="utf-8")) for path in sorted(PROCESSES.glob("*/*.json"))
     ]
 
 
@@ -152,7 +152,9 @@ def wipe() -> None:
 def trust(pair, publisher: tuple[str, str]) -> None:
     from forms_engine.library.services import trust_key_add
 
-    trust_key_add(publisher_slug=publisher[0], publisher_name=publisher[1], public_key=pair.public_b64)
+    trust_key_add(
+        publisher_slug=publisher[0], publisher_name=publisher[1], public_key=pair.public_b64
+    )
 
 
 def installation_a(docs: list[dict], land_key, bund_key):
@@ -175,9 +177,7 @@ def installation_a(docs: list[dict], land_key, bund_key):
     )
     publisher = publisher_ensure(slug=PUBLISHER[0], name=PUBLISHER[1])
     for doc in docs:
-        process_version_publish(
-            version=process_version_create_draft(doc=doc, publisher=publisher)
-        )
+        process_version_publish(version=process_version_create_draft(doc=doc, publisher=publisher))
     return publisher
 
 
@@ -194,9 +194,13 @@ def peak_rss_mib() -> float:
 
 
 def main(ctx: Context) -> list[Figure]:
+    import logging
+
     import django
 
     django.setup()
+    # the dog tax's shipped payment-policy warning, once per published copy: not a figure
+    logging.getLogger("forms_engine.catalog.services").setLevel(logging.ERROR)
     from forms_engine.catalog.models import ProcessVersion
     from forms_engine.definitions import clear_cache
     from forms_engine.library import signing
@@ -246,14 +250,16 @@ def main(ctx: Context) -> list[Figure]:
     assert all(item.changes for item in update.plan.items if item.action == "update")
 
     # Peak memory of the Python heap during a whole import (traced, not timed): B emptied.
-    wipe()
-    trust(land_key, PUBLISHER)
-    clear_cache()
-    gc.collect()
-    tracemalloc.start()
-    bundle_import(data)
-    _, traced_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    traced_peak = None
+    if time.perf_counter() - began < TRACE_BUDGET:
+        wipe()
+        trust(land_key, PUBLISHER)
+        clear_cache()
+        gc.collect()
+        tracemalloc.start()
+        bundle_import(data)
+        _, traced_peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
 
     met = import_s < GOAL_SECONDS
     verdict = "met" if met else "NOT met"
@@ -263,9 +269,17 @@ def main(ctx: Context) -> list[Figure]:
         f"goal < {GOAL_SECONDS:.0f} s {verdict}" + ("" if count == 600 else " (goal is for 600)")
     )
     figures = [
-        Figure(f"bundle of {label}: export (signed)", export_s, "s", None, f"CPU {export_cpu:.2f} s"),
+        Figure(
+            f"bundle of {label}: export (signed)", export_s, "s", None, f"CPU {export_cpu:.2f} s"
+        ),
         Figure(f"bundle of {label}: size", len(data) / 1024 / 1024, "MiB", None),
-        Figure(f"bundle of {label}: verification only (bundle_plan)", plan_s, "s", None, f"CPU {plan_cpu:.2f} s"),
+        Figure(
+            f"bundle of {label}: verification only (bundle_plan)",
+            plan_s,
+            "s",
+            None,
+            f"CPU {plan_cpu:.2f} s",
+        ),
         Figure(
             f"bundle of {label}: import into a fresh installation",
             import_s,
@@ -283,7 +297,19 @@ def main(ctx: Context) -> list[Figure]:
             None,
             f"CPU {update_cpu:.2f} s",
         ),
-        Figure(f"bundle of {label}: import, peak Python heap (tracemalloc)", traced_peak / 1024 / 1024, "MiB", None),
+    ]
+    if traced_peak is not None:
+        figures.append(
+            Figure(
+                f"bundle of {label}: import, peak Python heap (tracemalloc)",
+                traced_peak / 1024 / 1024,
+                "MiB",
+                None,
+            )
+        )
+    else:
+        print("   peak Python heap not measured: the module ran out of its time budget")
+    figures += [
         Figure(f"bundle of {label}: import, growth of peak RSS", rss_growth, "MiB", None),
         Figure(f"bundle of {label}: A's setup (generate, check, publish)", setup_s, "s", None),
     ]

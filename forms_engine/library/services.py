@@ -691,7 +691,9 @@ def bundle_import(
                 draft = process_version_create_draft(
                     doc=process.doc, publisher=publisher, by=by, note=note
                 )
-                created.append(process_version_publish(version=draft))
+                published = process_version_publish(version=draft)
+                published.process = draft.process  # the same row, already loaded
+                created.append(published)
             record.created = len(created) + len(new_shared)
             record.unchanged = plan.count("unchanged")
             record.save(update_fields=["created", "unchanged"])
