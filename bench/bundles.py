@@ -10,8 +10,8 @@ is used.
 
 Installation A (the run's database, shipped library and demo data loaded) installs the field
 group from a signed bundle of library/starter (publisher `bench-bund`), publishes the 600
-under publisher `bench-land` (draft, checks, designer tests, publish: as a designer would)
-and measures:
+under publisher `bench-land` (each checked, compiled and its designer tests run, as at
+publication; written at once by `process_versions_publish_new`) and measures:
 
 - export: `bundle_export` of the 600 (signed) and the bundle's size;
 - verification only: `bundle_plan` on B (archive, manifest, signature, every file's
@@ -163,11 +163,7 @@ def trust(pair, publisher: tuple[str, str]) -> None:
 
 def installation_a(docs: list[dict], land_key, bund_key):
     """A: the field group from a signed starter bundle, then the 600 published."""
-    from forms_engine.catalog.services import (
-        process_version_create_draft,
-        process_version_publish,
-        publisher_ensure,
-    )
+    from forms_engine.catalog.services import process_versions_publish_new, publisher_ensure
     from forms_engine.library.services import bundle_build_directory, bundle_import
 
     trust(bund_key, STARTER)
@@ -180,8 +176,8 @@ def installation_a(docs: list[dict], land_key, bund_key):
         )
     )
     publisher = publisher_ensure(slug=PUBLISHER[0], name=PUBLISHER[1])
-    for doc in docs:
-        process_version_publish(version=process_version_create_draft(doc=doc, publisher=publisher))
+    # each checked, compiled and tested like a publication; written at once (setup only)
+    process_versions_publish_new(docs=docs, publisher=publisher)
     return publisher
 
 
@@ -206,6 +202,7 @@ def main(ctx: Context) -> list[Figure]:
     # the dog tax's shipped payment-policy warning, once per published copy: not a figure
     logging.getLogger("forms_engine.catalog.services").setLevel(logging.ERROR)
     from forms_engine.catalog.models import ProcessVersion
+    from forms_engine.catalog.services import process_version_create_draft, process_version_publish
     from forms_engine.definitions import clear_cache
     from forms_engine.library import signing
     from forms_engine.library.services import bundle_export, bundle_import, bundle_plan
@@ -220,12 +217,8 @@ def main(ctx: Context) -> list[Figure]:
 
     data, export_s, export_cpu = clocked(lambda: bundle_export(publisher=publisher, key=land_key))
     # A publishes a new version of every tenth process; the update bundle holds all versions.
+    # (as a designer would: a draft, then its publication)
     for doc in docs[::UPDATED_SHARE]:
-        from forms_engine.catalog.services import (
-            process_version_create_draft,
-            process_version_publish,
-        )
-
         process_version_publish(
             version=process_version_create_draft(doc=updated(doc), publisher=publisher)
         )
