@@ -8,8 +8,9 @@ fourth also embeds the shared field group `anschrift` 1.0.0 (library/starter) th
 as an optional delivery address. Every definition is checked (`check_definition`) before it
 is used.
 
-Installation A (the run's database, shipped library and demo data loaded) installs the field
-group from a signed bundle of library/starter (publisher `bench-bund`), publishes the 600
+Installation A (the run's database, shipped library and demo data loaded) installs the
+starter library, the field group with it, from a signed bundle of library/starter (publisher
+`bench-bund`), publishes the 600
 under publisher `bench-land` (each checked, compiled and its designer tests run, as at
 publication; written at once by `process_versions_publish_new`) and measures:
 
