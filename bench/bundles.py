@@ -55,7 +55,7 @@ GOAL_SECONDS = 10.0
 UPDATED_SHARE = 10  # every tenth process gets a new version in the update bundle
 #: seconds: the traced import runs only if the module got this far in less (BENCH_BUNDLES_TRACE=1:
 #: always), so that `make bench` stays within run.py's time limit on a slow machine
-TRACE_BUDGET = 150
+TRACE_BUDGET = 100
 
 
 def shipped() -> list[dict]:
