@@ -28,6 +28,17 @@ def audit_log(
     )
 
 
+def audit_log_many(*, actor, action: str, data: list[dict]) -> list[AuditEntry]:
+    """Append one entry per item of `data` (same actor and action) in one insert, in order."""
+    if actor is None or isinstance(actor, str):
+        user, label = None, actor or "system"
+    else:
+        user, label = actor, actor.get_username()
+    return AuditEntry.objects.bulk_create(
+        [AuditEntry(actor=user, actor_label=label, action=action, data=item) for item in data]
+    )
+
+
 def audit_trail(case_id) -> list[AuditEntry]:
     """All entries of a case, oldest first."""
     return list(AuditEntry.objects.filter(case_id=case_id).select_related("actor"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
@@ -19,6 +21,7 @@ import jsonschema_rs
 from jsonschema.exceptions import ValidationError, best_match
 
 from . import parameters, pointers, rules, shared
+from .canonical import definition_sha256
 from .errors import Problem
 from .fields import build_fields, resolve
 from .formats import PATTERN_OPTIONS
@@ -98,7 +101,49 @@ def check_definition(doc: Any) -> list[Problem]:
     unique: dict[tuple[str, str], Problem] = {}
     for problem in problems:
         unique.setdefault((problem.pointer, problem.message), problem)
+    if not unique:
+        _remember_clean(doc)
     return list(unique.values())
+
+
+# --- documents found clean -------------------------------------------------------------------
+
+#: How many sha256 of clean documents are remembered (64-character strings: about 0.5 MB).
+CLEAN_MEMO_SIZE = 4096
+_clean: OrderedDict[str, None] = OrderedDict()
+_clean_lock = threading.Lock()
+
+
+def _remember_clean(doc: dict) -> None:
+    try:
+        sha256 = definition_sha256(doc)
+    except (TypeError, ValueError, RecursionError):  # pragma: no cover - passed the structure check
+        return
+    with _clean_lock:
+        _clean[sha256] = None
+        _clean.move_to_end(sha256)
+        while len(_clean) > CLEAN_MEMO_SIZE:
+            _clean.popitem(last=False)
+
+
+def known_clean(sha256: str) -> bool:
+    """Whether `check_definition` found a document with this canonical sha256 clean in this
+    process (the check is a pure function of the document; bounded memo, newest kept).
+
+    `compile_definition` uses it so that a document checked once (e.g. by `open_bundle`) is
+    not checked again when it is compiled for publication. `check_definition` itself always
+    checks in full."""
+    with _clean_lock:
+        if sha256 in _clean:
+            _clean.move_to_end(sha256)
+            return True
+    return False
+
+
+def forget_clean() -> None:
+    """Empty the memo of clean documents (`clear_cache`, tests)."""
+    with _clean_lock:
+        _clean.clear()
 
 
 # --- meta-schema ---------------------------------------------------------------------------

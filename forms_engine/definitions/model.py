@@ -19,7 +19,7 @@ from typing import Any
 from . import hygiene, parameters, pointers
 from . import rules as rules_module
 from .canonical import canonical_json, definition_sha256
-from .check import check_definition
+from .check import check_definition, forget_clean, known_clean
 from .errors import DefinitionError, FieldError, Problem
 from .fields import Field, build_fields
 from .formats import citizen_validator
@@ -167,7 +167,9 @@ class ProcessDefinition:
         values: dict | None = None,
         root: ProcessDefinition | None = None,
     ):
-        source = copy.deepcopy(doc)
+        # a bound definition shares its root's private copy (never changed); a root takes
+        # a copy of its own
+        source = root.doc if root is not None and doc is root.doc else copy.deepcopy(doc)
         declared = parameters.declarations(source)
         bound_values = parameters.effective_values(source, values)
         # references replaced by the bound values (defaults, or placeholders when unbound)
@@ -792,7 +794,9 @@ def compile_definition(doc: dict) -> ProcessDefinition:
         if cached is not None:
             _cache.move_to_end(sha256)
             return cached
-    problems = check_definition(doc)
+    # A document `check_definition` already found clean in this process (same canonical
+    # sha256, the same assumption the compile cache makes) is not checked a second time.
+    problems = [] if known_clean(sha256) else check_definition(doc)
     if problems:
         raise DefinitionError(problems)
     try:
@@ -817,6 +821,7 @@ def compile_definition(doc: dict) -> ProcessDefinition:
 
 
 def clear_cache() -> None:
-    """Empty the compile cache (tests)."""
+    """Empty the compile cache and the memo of clean documents (tests)."""
     with _cache_lock:
         _cache.clear()
+    forget_clean()

@@ -490,11 +490,16 @@ def _options(value: Any) -> list[dict]:
 
 
 def substitute(doc: dict, values: dict) -> dict:
-    """A deep copy of `doc` with every reference replaced by its value (unknown names stay)."""
+    """`doc` with every reference replaced by its value (unknown names stay).
+
+    `doc` is left unchanged: only the objects and lists on the way to a replaced value are
+    copied; the rest is shared with `doc` (a definition without parameters comes back as
+    itself). Callers treat the result as read-only, as they treat `doc`."""
     declared = declarations(doc)
     if not declared:
         return doc
-    result = copy.deepcopy(doc)
+    result = dict(doc)
+    fresh = {id(result)}  # containers of `result` that are copies of their own
 
     def text(string: str, lang: str) -> str:
         def replace(match: re.Match) -> str:
@@ -508,13 +513,18 @@ def substitute(doc: dict, values: dict) -> dict:
     def set_at(path: tuple, value: Any) -> None:
         node = result
         for part in path[:-1]:
-            node = node[part]
+            child = node[part]
+            if id(child) not in fresh:
+                child = copy.copy(child)
+                fresh.add(id(child))
+                node[part] = child
+            node = child
         node[path[-1]] = value
 
-    for fee in _list(_dict(result.get("payment")).get("fees")):
+    for index, fee in enumerate(_list(_dict(result.get("payment")).get("fees"))):
         name = _reference_name(_dict(fee).get("amount"))
         if name in values and declared.get(name, {}).get("type") == "money":
-            fee["amount"] = values[name]
+            set_at(("payment", "fees", index, "amount"), values[name])
     for path, name in list(_walk_option_references(result, ())):
         if name in values and declared.get(name, {}).get("type") == "choices":
             set_at(path, _options(values[name]))

@@ -24,11 +24,7 @@ from django.utils import timezone
 from forms_engine.catalog.exceptions import CatalogError
 from forms_engine.catalog.models import Activation, Process, ProcessVersion, Publisher
 from forms_engine.catalog.selectors import semver_key
-from forms_engine.catalog.services import (
-    process_version_create_draft,
-    process_version_publish,
-    publisher_ensure,
-)
+from forms_engine.catalog.services import process_versions_publish_new, publisher_ensure
 from forms_engine.core.audit import audit_log
 from forms_engine.definitions import (
     Change,
@@ -675,13 +671,13 @@ def bundle_import(
                 bundle.processes, key=lambda p: (p.doc["id"], semver_key(p.doc["version"]))
             )
             note = f"Import aus Bündel von {bundle.publisher_name}"[:200]
-            for process in ordered:
-                if process.key not in new_versions:
-                    continue
-                draft = process_version_create_draft(
-                    doc=process.doc, publisher=publisher, by=by, note=note
-                )
-                created.append(process_version_publish(version=draft))
+            # each checked, compiled and tested as by process_version_publish; written at once
+            created = process_versions_publish_new(
+                docs=[p.doc for p in ordered if p.key in new_versions],
+                publisher=publisher,
+                by=by,
+                note=note,
+            )
             record.created = len(created) + len(new_shared)
             record.unchanged = plan.count("unchanged")
             record.save(update_fields=["created", "unchanged"])

@@ -137,3 +137,64 @@ def test_update_draft_cannot_change_the_process_id():
     doc["id"] = "etwas-anderes"
     with pytest.raises(InvalidTransition):
         process_version_update_draft(version=draft, doc=doc)
+
+
+# --- many new versions at once (a library import) -------------------------------------------
+
+
+def _many(*versions, identifier="hundesteuer-anmeldung"):
+    docs = []
+    for version in versions:
+        doc = hundesteuer_doc(version)
+        doc["id"] = identifier
+        docs.append(doc)
+    return docs
+
+
+def test_publish_new_at_once_is_what_draft_and_publish_one_by_one_leave():
+    from forms_engine.catalog.services import default_publisher, process_versions_publish_new
+    from forms_engine.core.models import AuditEntry
+
+    publisher = default_publisher()
+    created = process_versions_publish_new(
+        docs=_many("1.0.0", "1.1.0") + _many("1.0.0", identifier="hundesteuer-zwei"),
+        publisher=publisher,
+        note="Import",
+    )
+    assert [(v.process.identifier, v.version) for v in created] == [
+        ("hundesteuer-anmeldung", "1.0.0"),
+        ("hundesteuer-anmeldung", "1.1.0"),
+        ("hundesteuer-zwei", "1.0.0"),
+    ]
+    for version in created:
+        stored = ProcessVersion.objects.get(pk=version.pk)
+        assert stored.status == ProcessVersion.Status.PUBLISHED
+        assert stored.published_at is not None
+        assert stored.sha256 == definition_sha256(stored.definition)
+        assert stored.title.startswith("Hund")
+        assert [(r.number, r.note, r.sha256) for r in stored.revisions.all()] == [
+            (1, "Import", stored.sha256)
+        ]
+        assert version.offering_moves == []
+    entries = AuditEntry.objects.filter(action="process.draft_created")
+    assert sorted(e.data["version_id"] for e in entries) == sorted(v.pk for v in created)
+    assert Process.objects.filter(publisher=publisher).count() == 2
+    assert current_version(created[0].process).version == "1.1.0"
+
+
+def test_publish_new_at_once_refuses_everything_for_one_failing_test_or_taken_number():
+    from forms_engine.catalog.services import default_publisher, process_versions_publish_new
+
+    publisher = default_publisher()
+    broken = _many("1.1.0")[0]
+    broken["tests"] = [{"name": "absichtlich falsch", "answers": {}, "expect": {"valid": True}}]
+    with pytest.raises(PublishRefused) as info:
+        process_versions_publish_new(docs=[*_many("1.0.0"), broken], publisher=publisher)
+    assert "absichtlich falsch" in info.value.message
+    assert not ProcessVersion.objects.exists() and not Process.objects.exists()
+    process_versions_publish_new(docs=_many("1.0.0"), publisher=publisher)
+    with pytest.raises(ImmutableVersionError):
+        process_versions_publish_new(docs=_many("1.2.0", "1.0.0"), publisher=publisher)
+    with pytest.raises(InvalidTransition):
+        process_versions_publish_new(docs=_many("1.3.0", "1.3.0"), publisher=publisher)
+    assert list(ProcessVersion.objects.values_list("version", flat=True)) == ["1.0.0"]
