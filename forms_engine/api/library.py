@@ -10,9 +10,8 @@ with nothing changed.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -419,7 +418,7 @@ class ExportView(LibraryView):
                 exc.message_en,
                 "export_refused",
             ) from None
-        name = f"{publisher.slug}-{dt.date.today():%Y-%m-%d}.zip"
+        name = f"{publisher.slug}-{timezone.localdate():%Y-%m-%d}.zip"
         response = HttpResponse(bundle, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

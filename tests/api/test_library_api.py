@@ -520,6 +520,7 @@ def _hostile_cases(pair) -> list[tuple[str, bytes]]:
     ]
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")
 def test_every_hostile_bundle_answers_its_code_and_changes_nothing(superuser):
     pair = trusted_publisher(*PUBLISHER)
     client = signed_in(superuser)
