@@ -50,6 +50,8 @@ migrate: setup
 
 demo: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py process_sync
+	# the starter library arrives as a signed bundle of its demo publisher (var/starter-library.zip)
+	DJANGO_DEBUG=1 $(PY) manage.py starter_library --out var/starter-library.zip
 	DJANGO_DEBUG=1 $(PY) manage.py demo_setup
 
 lint: deps

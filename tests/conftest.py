@@ -62,11 +62,16 @@ def _uploads_in_tmp(settings, tmp_path):
 
 
 def _library_load() -> None:
-    """process_sync of processes/ and demo_setup: the shipped library as `make run` has it."""
+    """process_sync of processes/, the starter library and demo_setup: the shipped library as
+    `make run` has it."""
     from forms_engine.catalog.services import demo_setup, process_sync
 
     report = process_sync(directory=settings.FORMS_PROCESS_LIBRARY)
     assert report.ok, "\n".join(report.lines())
+    # the starter library, as a signed bundle of its demo publisher (key for this run only)
+    from forms_engine.library.starter import starter_library_install
+
+    starter_library_install()
     demo_setup(path=FIXTURES / "demo.json")
 
 

@@ -433,11 +433,12 @@ class SubmissionView(APIView):
             )
         except SubmissionRefused as exc:
             # version_not_offered: 409, the municipality offers another version of the
-            # process (GET processes/ names it per municipality).
+            # process (GET processes/ names it per municipality); calculator: 409, a
+            # calculator files nothing.
             if exc.code in {"version_retired", "version_not_published"}:
                 code = status.HTTP_404_NOT_FOUND
                 pointer = ""
-            elif exc.code in {"key_reused", "version_not_offered"}:
+            elif exc.code in {"key_reused", "version_not_offered", "calculator"}:
                 code, pointer = status.HTTP_409_CONFLICT, ""
             else:
                 code, pointer = status.HTTP_400_BAD_REQUEST, "/municipality"

@@ -28,7 +28,8 @@ class SubmissionRefused(Exception):
     `code` is machine-readable: `version_not_published`, `version_retired`, `not_offered`,
     `draft_mismatch`, `draft_submitted`, `key_reused`, `identity_level` (the achieved
     identity is below the version's `identity.level`, or Schriftform without "hoch"),
-    `payment_required` (policy "required" and the fee for the current answers is unpaid).
+    `payment_required` (policy "required" and the fee for the current answers is unpaid),
+    `calculator` (the process is a calculator: it shows a result and files nothing).
     """
 
     def __init__(self, message: str, message_en: str, code: str):

@@ -259,6 +259,16 @@ class Publisher(models.Model):
             "Eine Version wird erst veröffentlicht, wenn eine zweite Person sie freigegeben hat."
         ),
     )
+    # Maintained elsewhere: its processes arrive as signed bundles (forms_engine.library) and
+    # are never edited here (no studio design role; a bundle never overwrites a local one).
+    external = models.BooleanField(
+        _("Extern gepflegt"),
+        default=False,
+        help_text=_(
+            "Die Verwaltungsleistungen kommen als signierte Bündel und werden hier nicht "
+            "bearbeitet."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from forms_engine.core.formatting import i18n, money
+from forms_engine.core.formatting import date_de, i18n, money, number_de
 from forms_engine.core.summary import answer_sections
 from forms_engine.core.text import json_text_problems
 from forms_engine.definitions import (
@@ -696,6 +696,34 @@ def summary_data(state: FlowState, lang: str) -> dict:
         "fee_total": money(total, lang) if fees else "",
         "fee_total_amount": total,
         "last_step": applicable_step_ids(state)[-1],
+    }
+
+
+def calculator_result(state: FlowState, lang: str) -> dict:
+    """The result page of a calculator (`"kind": "calculator"`): `values` ([{name, label,
+    value}] every computed value, formatted: money "1.234,56 €", numbers and dates German
+    style; "–" while it has none), `complete` (the answers are valid), `first_step` (where
+    "Neu berechnen" leads) and `last_step`. Nothing is stored or submitted."""
+    definition = state.definition
+    values = definition.computed_values(state.answers)
+    result = []
+    for entry in definition.computed:
+        value = values.get(entry.name)
+        if value is None:
+            shown = "–"
+        elif entry.type == "money":
+            shown = money(value, lang)
+        elif entry.type == "date":
+            shown = date_de(value) if lang == "de" else str(value)
+        else:
+            shown = number_de(value, lang)
+        result.append({"name": entry.name, "label": i18n(entry.label, lang), "value": shown})
+    steps = applicable_step_ids(state)
+    return {
+        "values": result,
+        "complete": not definition.validate_answers(state.answers),
+        "first_step": definition.steps[0].id,
+        "last_step": steps[-1],
     }
 
 

@@ -234,7 +234,7 @@ class SubmitEligibility:
 
     `code`, `message`, `message_en` are those of the `SubmissionRefused` that `case_submit`
     raises (`version_retired`, `version_not_published`, `not_offered`,
-    `version_not_offered`, `draft_mismatch`, `identity_level`). `submit_until` is set when the version is retired and the draft may
+    `version_not_offered`, `draft_mismatch`, `identity_level`, `calculator`). `submit_until` is set when the version is retired and the draft may
     still be submitted until then (`notice` / `notice_en` say so to the citizen).
     """
 
@@ -313,7 +313,8 @@ def submit_eligibility(
       that moved on takes API submissions only on its new version);
     - the `draft`, if given, belongs to this version and municipality;
     - the identity reaches the version's `identity.level` (Schriftform: "hoch"): the
-      draft's identity when a draft is given, else `identity` ({level, bpk2, …}).
+      draft's identity when a draft is given, else `identity` ({level, bpk2, …});
+    - the version is no calculator (`calculator`: it shows a result and files nothing).
     """
     now = now or timezone.now()
     version = process_version
@@ -381,6 +382,15 @@ def submit_eligibility(
             f"This application requires signing in at trust level "
             f"“{level_label(required, 'en')}”. Your sign-in is not sufficient.",
         )
+    if version_definition(version).is_calculator:
+        # A calculator shows its result and files nothing (docs/process-format.md).
+        return SubmitEligibility(
+            "calculator",
+            "Dies ist ein Rechner: Er zeigt ein unverbindliches Ergebnis. Es wird kein Antrag "
+            "gestellt.",
+            "This is a calculator: it shows a result that is not binding. No application is "
+            "submitted.",
+        )
     return SubmitEligibility(submit_until=submit_until, notice=notice[0], notice_en=notice[1])
 
 
@@ -400,7 +410,7 @@ def draft_version_context(*, draft: Draft, lang: str, eligibility=None) -> dict:
         )
     if eligibility.allowed:
         return {"version_notice": eligibility.notice_text(lang)} if eligibility.notice else {}
-    if eligibility.code == "identity_level":
+    if eligibility.code in ("identity_level", "calculator"):
         return {}
     return {
         "version_refusal": eligibility.text(lang),

@@ -303,6 +303,7 @@ def _start_page(request, offer, municipality, *, shared: bool = False):
             "error": error,
             "site_name": municipality.name if municipality is not None else _site_name(),
             "process_id": process_id,
+            "is_calculator": definition.is_calculator,
             **_identity_context(request, definition, identity, missing_level, lang, min_level),
             "identity_refused": status == 403,
         },
@@ -361,6 +362,7 @@ def _draft_context(draft, definition, lang):
         "draft": draft,
         "process_title": i18n(definition.title, lang),
         "site_name": draft.municipality.name,
+        "is_calculator": definition.is_calculator,
     }
 
 
@@ -570,6 +572,8 @@ def summary(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
+    if definition.is_calculator:
+        return _render_result(request, draft, definition, lang)
     versioned = version_context(draft, lang, _eligibility(draft))
     context = _summary_context(draft, definition, lang)
     return render(
@@ -582,6 +586,28 @@ def summary(request, draft_id):
             "back_url": reverse("citizen:step", args=[draft.pk, context["last_step"]]),
         },
         status=409 if versioned.get("version_refusal") else 200,
+    )
+
+
+def _render_result(request, draft, definition, lang):
+    """A calculator's last page: its computed values, no submit (docs/process-format.md)."""
+    state = flow.DraftFlowState(draft, definition)
+    result = flow.calculator_result(state, lang)
+    sections = flow.summary_data(state, lang)["sections"]
+    for section in sections:
+        section["edit_url"] = (
+            reverse("citizen:step", args=[draft.pk, section["id"]]) + "?return=summary"
+        )
+    return render(
+        request,
+        "citizen/result.html",
+        {
+            **_draft_context(draft, definition, lang),
+            **result,
+            "sections": sections,
+            "restart_url": reverse("citizen:step", args=[draft.pk, result["first_step"]]),
+            "back_url": reverse("citizen:step", args=[draft.pk, result["last_step"]]),
+        },
     )
 
 
@@ -606,6 +632,9 @@ def submit(request, draft_id):
     draft, definition = _open_draft(request, draft_id)
     if draft.submitted_case_id:
         return redirect("citizen:confirmation", draft_id=draft.pk)
+    if definition.is_calculator:
+        # A calculator files nothing: its result page is all there is.
+        return redirect("citizen:summary", draft_id=draft.pk)
     # Checked before the payment gate: nobody is sent to pay for a draft that is refused.
     versioned = version_context(draft, lang, _eligibility(draft))
     if versioned.get("version_refusal"):

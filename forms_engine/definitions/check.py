@@ -412,6 +412,35 @@ def _pattern_error(pattern: str) -> tuple[str, str] | None:
     )
 
 
+def _calculator_problems(doc: dict) -> list[Problem]:
+    """A calculator shows its computed values and files nothing: no fees, declarations, applicant."""
+    problems = []
+    refused = {
+        "payment": ("Zahlung", "payment"),
+        "declarations": ("Erklärungen", "declarations"),
+        "applicant": ("antragstellende Person", "applicant"),
+        "schriftform": ("Schriftform", "written form"),
+    }
+    for key, (what_de, what_en) in refused.items():
+        if key in doc:
+            problems.append(
+                Problem(
+                    f"/{key}",
+                    f"'{key}' ({what_de}) gibt es bei einem Rechner (kind: calculator) nicht: Er stellt keinen Antrag. Bitte entfernen Sie '{key}'.",
+                    f"A calculator (kind: calculator) has no '{key}' ({what_en}): it files no application. Please remove '{key}'.",
+                )
+            )
+    if not _dict(doc.get("computed")):
+        problems.append(
+            Problem(
+                "/computed",
+                "Ein Rechner (kind: calculator) braucht mindestens einen berechneten Wert (computed): er ist sein Ergebnis.",
+                "A calculator (kind: calculator) needs at least one computed value: it is its result.",
+            )
+        )
+    return problems
+
+
 def _duplicates(items: list, key: str, base: str, what_de: str, what_en: str) -> list[Problem]:
     seen: set = set()
     problems = []
@@ -578,6 +607,9 @@ def semantic_problems(doc: dict) -> list[Problem]:
                     f"Written form (Schriftform) requires identity level 'hoch', not '{level}'.",
                 )
             )
+
+    if doc.get("kind") == "calculator":
+        problems += _calculator_problems(doc)
 
     # fees
     for i, fee in enumerate(fees):

@@ -1696,6 +1696,21 @@ class _Differ:
             )
         if not _same(old.get("leika"), new.get("leika")):
             self.add("changed", "/leika", "meta", "LeiKa-Schlüssel geändert", "LeiKa keys changed")
+        old_k, new_k = old.get("kind", "application"), new.get("kind", "application")
+        if not _same(old_k, new_k):
+            calculator = new_k == "calculator"
+            self.add(
+                "changed",
+                "/kind",
+                "meta",
+                "Der Prozess ist jetzt ein Rechner (kein Antrag)"
+                if calculator
+                else "Der Prozess ist jetzt ein Antrag (kein Rechner)",
+                "The process is now a calculator (no application)"
+                if calculator
+                else "The process is now an application (no calculator)",
+                "major",
+            )
         old_t = {_key(t.get("name")): t for t in _list(old.get("tests")) if isinstance(t, dict)}
         new_t = {_key(t.get("name")): t for t in _list(new.get("tests")) if isinstance(t, dict)}
         for index, test in enumerate(_list(new.get("tests"))):
@@ -1745,6 +1760,7 @@ class _Differ:
             "retention",
             "applicant",
             "leika",
+            "kind",
             "tests",
             "rules",
             "computed",

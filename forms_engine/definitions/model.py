@@ -318,6 +318,7 @@ class ProcessDefinition:
             "retention": {**DEFAULT_RETENTION, **(doc.get("retention") or {})},
             "identity": {"level": "none", "prefill": {}, **(doc.get("identity") or {})},
             "schriftform": bool(doc.get("schriftform", False)),
+            "kind": doc.get("kind", "application"),
             "payment_policy": (doc.get("payment") or {}).get("policy", "none"),
             "applicant": {"name": [], "email": None, **(doc.get("applicant") or {})},
             "data_schema": data_schema,
@@ -334,6 +335,11 @@ class ProcessDefinition:
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("ProcessDefinition ist unveränderlich (immutable).")
+
+    @property
+    def is_calculator(self) -> bool:
+        """A calculator (`"kind": "calculator"`): its computed values are its result; no case."""
+        return self.kind == "calculator"
 
     def __repr__(self) -> str:
         return f"<ProcessDefinition {self.id} {self.version} {self.sha256[:12]}>"

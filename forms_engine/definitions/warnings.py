@@ -8,7 +8,8 @@ A warning never refuses a definition: `process_check` prints it with the prefix
 Warnings (each at its JSON pointer, German and English):
 - no way to reach the citizen: no `applicant.email` pointer and identity level `none`
   (no account page): receipt, status changes and messages of the authority reach the
-  citizen only through the status link shown once on the confirmation page;
+  citizen only through the status link shown once on the confirmation page (not for a
+  calculator, `"kind": "calculator"`: it files nothing);
 - the applicant e-mail field is optional or conditional: citizens who leave it out are
   not notified by e-mail (the engine records "not notified", the clerk sees it);
 - payment policy `required` together with a bank account (an `iban` field, e.g. a SEPA
@@ -54,6 +55,8 @@ def _identity_level(doc: dict) -> str:
 
 
 def _unreachable_citizen(doc: dict) -> list[Problem]:
+    if doc.get("kind") == "calculator":
+        return []
     if _has_email_pointer(doc) or _identity_level(doc) != "none":
         return []
     return [

@@ -475,7 +475,7 @@ def bundle_plan(
     publisher = Publisher.objects.filter(slug=bundle.publisher_id).first()
     if (
         publisher is not None
-        and not BundleImport.objects.filter(publisher=publisher).exists()
+        and not publisher.external
         and Process.objects.filter(publisher=publisher).exists()
     ):
         raise _refuse(
@@ -656,6 +656,9 @@ def bundle_import(
     try:
         with transaction.atomic():
             publisher = publisher_ensure(slug=bundle.publisher_id, name=bundle.publisher_name)
+            if not publisher.external:
+                publisher.external = True
+                publisher.save(update_fields=["external"])
             record = BundleImport.objects.create(
                 publisher=publisher,
                 manifest=bundle.manifest,

@@ -384,6 +384,20 @@ def preview_summary(request, preview_id: str):
     lang = _lang()
     state = _state(request, preview_id)
     data = _summary_context(state, lang)
+    if state.definition.is_calculator:
+        # A calculator ends on its result, as for the citizen (nothing to submit).
+        result = flow.calculator_result(state, lang)
+        return render(
+            request,
+            "citizen/result.html",
+            {
+                **_page_context(state, lang),
+                **result,
+                "sections": data["sections"],
+                "restart_url": _step_url(state, result["first_step"]),
+                "back_url": _step_url(state, data["last_step"]),
+            },
+        )
     return render(
         request,
         "citizen/summary.html",

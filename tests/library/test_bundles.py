@@ -199,7 +199,9 @@ def test_key_trusted_for_another_publisher_refused():
 
 def test_revoked_key_refused():
     pair = trusted_publisher(*PUBLISHER)
-    trust_key_revoke(key=TrustedKey.objects.get(), reason="Schlüssel kompromittiert")
+    trust_key_revoke(
+        key=TrustedKey.objects.get(fingerprint=pair.fingerprint), reason="kompromittiert"
+    )
     _refused(_bundle([definition("bib-a")], pair), "revoked_key")
 
 
@@ -326,11 +328,12 @@ def test_shared_items_travel_with_the_bundle_and_are_installed_once():
     pair = trusted_publisher(*PUBLISHER)
     item = _codelist()
     bundle_import(_bundle([_using(item)], pair, shared=[item]))
-    stored = SharedItem.objects.get()
+    stored = SharedItem.objects.get(identifier="farben")
     assert (stored.kind, stored.identifier, stored.version) == ("codelist", "farben", "1")
     # a later bundle may rely on the installed item without carrying it
+    before = SharedItem.objects.count()
     bundle_import(_bundle([_using(item, "bib-zwei")], pair))
-    assert SharedItem.objects.count() == 1
+    assert SharedItem.objects.count() == before
 
 
 def test_missing_dependency_refused():
@@ -391,3 +394,14 @@ def test_cli_keygen_trust_export_and_dry_run(tmp_path, capsys):
     assert database_state() == before
     call_command("bundle_import", str(bundle))
     assert ProcessVersion.objects.filter(process__identifier="bib-cli").exists()
+
+
+def test_an_imported_publisher_is_external_and_not_edited_here(admin_user):
+    from forms_engine.catalog.review import can_design, can_see
+
+    pair = trusted_publisher(*PUBLISHER)
+    bundle_import(_bundle([definition("bib-a")], pair))
+    publisher = Publisher.objects.get(slug=PUBLISHER[0])
+    assert publisher.external
+    assert not can_design(admin_user, publisher)
+    assert can_see(admin_user, publisher)  # read, compare, offer: yes
