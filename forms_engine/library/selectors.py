@@ -45,7 +45,7 @@ class CatalogEntry:
     summary: dict
     leika: list[str]
     topic: str
-    imported: bool  # the publisher's processes came from a bundle
+    imported: bool  # an external publisher: its processes arrive as bundles
     versions: list[CatalogVersion] = field(default_factory=list)  # newest first
     offered_in: list[CatalogOffering] = field(default_factory=list)
 
@@ -114,13 +114,8 @@ def api_library_catalog(*, topic: str = "", leika: str = "", q: str = "") -> lis
         )
     )
     # Changelogs: what the bundle's manifest said (every imported version has one), else
-    # the definition's own (loaded only for those versions).
-    publisher_ids = {v.process.publisher_id for v in versions}
-    imported = set(
-        BundleImport.objects.filter(publisher_id__in=publisher_ids).values_list(
-            "publisher_id", flat=True
-        )
-    )
+    # the definition's own (definitions loaded only for those versions).
+    imported = {v.process.publisher_id for v in versions if v.process.publisher.external}
     changelogs = {}
     manifest_logs = _manifest_changelogs(imported)
     for v in versions:
@@ -162,7 +157,7 @@ def api_library_catalog(*, topic: str = "", leika: str = "", q: str = "") -> lis
             summary=_text(doc.get("summary")),
             leika=[k for k in keys if isinstance(k, str)],
             topic=doc.get("topic") if isinstance(doc.get("topic"), str) else "",
-            imported=process.publisher_id in imported,
+            imported=process.publisher.external,
             versions=[
                 CatalogVersion(
                     version=v.version,
