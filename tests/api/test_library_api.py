@@ -745,6 +745,8 @@ def test_an_exported_bundle_imports_through_the_api(superuser, studio_publisher,
     assert [(c["process"], c["version"]) for c in imported.json()["created"]] == [
         ("sondernutzung", "1.0.0")
     ]
+    # B does not re-publish what it imported: the publisher is external there
+    errors_of(post_json(client, EXPORT, {"publisher": "teststadt"}), 403, "designer_role_required")
 
 
 # --- trust store -----------------------------------------------------------------------------
