@@ -109,15 +109,19 @@ def django_db_setup(_media_in_tmp, django_db_setup, django_db_blocker):
 def published_processes(db):
     """The shipped library (processes/ synced and published, demo_setup run).
 
-    Returns {process id: current ProcessVersion} (the one new drafts get; a process may
-    have older published versions too, e.g. hundesteuer-anmeldung 1.0.0).
+    Returns {process id: current ProcessVersion} of the installation's own publisher (the one
+    new drafts get; a process may have older published versions too, e.g.
+    hundesteuer-anmeldung 1.0.0).
     """
     from forms_engine.catalog.models import Municipality
     from forms_engine.catalog.selectors import current_versions
 
     if not Municipality.objects.filter(ars=MUSTERSTADT_ARS).exists():
         _library_load()
-    return {v.process.identifier: v for v in current_versions()}
+    # The installation's own library (processes/); the starter library's processes are
+    # installed too (another publisher's bundle) but offered by no demo municipality.
+    own = settings.FORMS_DEFAULT_PUBLISHER[0]
+    return {v.process.identifier: v for v in current_versions() if v.process.publisher.slug == own}
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def warm_up() -> dict:
     from django.urls import get_resolver, reverse
     from django.utils import translation
 
-    from forms_engine.catalog.models import ProcessVersion
+    from forms_engine.catalog.models import Activation, ProcessVersion
     from forms_engine.catalog.selectors import version_definition
 
     started = time.perf_counter()
@@ -70,7 +70,14 @@ def warm_up() -> dict:
         ).select_related("process"):
             version_definition(version)
             definitions += 1
-            paths.append(reverse("citizen:start", args=[version.process.identifier]))
+        # the start page of every offered process (a library may hold many more that no
+        # municipality offers: they have no citizen page)
+        offered = (
+            Activation.objects.filter(is_active=True)
+            .values_list("process__identifier", flat=True)
+            .distinct()
+        )
+        paths += [reverse("citizen:start", args=[identifier]) for identifier in sorted(offered)]
     finally:
         connections.close_all()
     templates = 0

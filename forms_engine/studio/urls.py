@@ -16,4 +16,6 @@ urlpatterns = [
     path("", include("forms_engine.studio.urls_preview")),
     path("", include("forms_engine.studio.urls_editor")),
     path("", include("forms_engine.studio.urls_publish")),
+    path("", include("forms_engine.studio.urls_library_import")),
+    path("", include("forms_engine.studio.urls_library")),
 ]

@@ -148,6 +148,7 @@ def process_detail(request, process_id: int):
             "process": process,
             "versions": versions,
             "audit": process_audit_trail(process, limit=50),
+            "in_library": any(v.status != ProcessVersion.Status.DRAFT for v in versions),
             **roles(request.user, process.publisher),
         },
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from forms_engine.catalog import selectors
-from forms_engine.catalog.models import ProcessVersion
+from forms_engine.catalog.models import Activation, ProcessVersion
 from forms_engine.catalog.warmup import warm_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,9 @@ def test_warm_up_compiles_every_published_definition_loads_templates_and_pages(
     assert done["definitions"] == published.count() > 0
     assert {v.sha256 for v in published} <= set(selectors._compiled)
     assert done["templates"] > 20
-    assert done["pages"] == done["definitions"] + 1  # the catalog and every start page
+    offered = {a.process.identifier for a in Activation.objects.filter(is_active=True)}
+    assert offered
+    assert done["pages"] == len(offered) + 1  # the catalog and every offered start page
 
 
 def test_gunicorn_preloads_and_warms_the_master(monkeypatch):

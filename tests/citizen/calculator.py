@@ -23,11 +23,18 @@ def calculator_sample(name: str) -> dict:
 
 
 def publish_calculator(municipality):
-    """The calculator published and offered in `municipality` (by its Ordnungsamt)."""
-    from forms_engine.catalog.models import Activation, Authority
-    from forms_engine.catalog.services import process_version_create_draft, process_version_publish
+    """The calculator offered in `municipality` (by its first authority): the version the
+    starter library installed (a signed bundle of its demo publisher, see tests/conftest.py),
+    installed again if the test database was emptied."""
+    from forms_engine.catalog.models import Activation, Authority, ProcessVersion
+    from forms_engine.library.starter import STARTER_PUBLISHER, starter_library_install
 
-    version = process_version_publish(version=process_version_create_draft(doc=calculator_doc()))
+    versions = ProcessVersion.objects.filter(
+        process__identifier=CALCULATOR_ID, process__publisher__slug=STARTER_PUBLISHER[0]
+    )
+    if not versions.exists():
+        starter_library_install()
+    version = versions.get(version="1.0.0")
     authority = Authority.objects.filter(municipality=municipality).order_by("pk").first()
     Activation.objects.create(
         process=version.process, municipality=municipality, authority=authority
