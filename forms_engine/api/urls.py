@@ -20,6 +20,7 @@ urlpatterns = [
     path("status/<str:token>/", cases.CaseStatusView.as_view(), name="case-status"),
     path("sachbearbeitung/faelle/<str:case_id>/", cases.ClerkCaseView.as_view(), name="clerk-case"),
     path("studio/", include("forms_engine.api.studio_urls")),
+    path("library/", include("forms_engine.api.library_urls")),
     # Anything else under /api/ answers the JSON 404 here, also with DEBUG on (where Django
     # would show its HTML debug page instead of handler404) and for any method (no CSRF page).
     re_path(r"^", csrf_exempt(errors.api_page_not_found), name="not-found"),
