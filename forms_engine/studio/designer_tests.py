@@ -809,6 +809,14 @@ class DesignerTestForm(forms.Form):
             expect["valid"] = data["valid"] == "true"
         if data.get("expect_errors"):
             expect["errors"] = list(data["expect_errors"])
+        # What this form does not edit is kept as written: the day rules see (`today`) and
+        # expectations such as computed values.
+        written = self.test.get("expect") if isinstance(self.test.get("expect"), dict) else {}
+        for key, value in written.items():
+            if key not in ("steps", "fee_total", "valid", "errors"):
+                expect[key] = value
+        if "today" in self.test:
+            test["today"] = self.test["today"]
         test["expect"] = expect
         return test
 
