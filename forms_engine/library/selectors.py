@@ -491,18 +491,6 @@ def _api_text(value) -> dict:
     return {}
 
 
-def _api_manifest_changelogs(publisher_ids: set[int]) -> dict[tuple[int, str, str], dict]:
-    """(publisher id, process id, version) → the changelog the bundle's manifest gave."""
-    found: dict[tuple[int, str, str], dict] = {}
-    imports = BundleImport.objects.filter(publisher_id__in=publisher_ids).order_by("imported_at")
-    for publisher_id, manifest in imports.values_list("publisher_id", "manifest"):
-        for entry in (manifest or {}).get("processes") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("changelog"), dict):
-                key = (publisher_id, str(entry.get("id")), str(entry.get("version")))
-                found[key] = _api_text(entry["changelog"])
-    return found
-
-
 def _api_matches(entry: CatalogEntry, words: list[str]) -> bool:
     haystack = " ".join(
         [
@@ -546,11 +534,11 @@ def api_library_catalog(*, topic: str = "", leika: str = "", q: str = "") -> lis
     # the definition's own (definitions loaded only for those versions).
     imported = {v.process.publisher_id for v in versions if v.process.publisher.external}
     changelogs = {}
-    manifest_logs = _api_manifest_changelogs(imported)
+    manifest_logs = _manifest_changelogs(imported)
     for v in versions:
         log = manifest_logs.get((v.process.publisher_id, v.process.identifier, v.version))
         if log:
-            changelogs[v.pk] = log
+            changelogs[v.pk] = _api_text(log)
     rest = [v.pk for v in versions if v.pk not in changelogs]
     for start in range(0, len(rest), 200):
         for pk, doc in ProcessVersion.objects.filter(pk__in=rest[start : start + 200]).values_list(
