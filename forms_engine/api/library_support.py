@@ -18,17 +18,25 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 
-from forms_engine.catalog.admin_access import administered_municipalities
-from forms_engine.catalog.review import studio_publishers
 from forms_engine.citizen.uploads import StreamLimits, upload_refusal
 from forms_engine.library.archive import ArchiveLimits, BundleRefused
+from forms_engine.library.roles import (
+    ADD_KEY_PERM,
+    IMPORT_PERM,
+    REVOKE_KEY_PERM,
+    may_add_keys,
+    may_browse_library,
+    may_revoke_keys,
+)
+from forms_engine.library.roles import active as _active
+from forms_engine.library.roles import may_import as may_import
 
 from .errors import PayloadTooLarge, error
 from .studio_support import Refused, refused
 
-IMPORT_PERMISSION = "library.add_bundleimport"
-KEY_ADD_PERMISSION = "library.add_trustedkey"
-KEY_REVOKE_PERMISSION = "library.change_trustedkey"
+IMPORT_PERMISSION = IMPORT_PERM
+KEY_ADD_PERMISSION = ADD_KEY_PERM
+KEY_REVOKE_PERMISSION = REVOKE_KEY_PERM
 LIBRARY_PERMISSIONS = (IMPORT_PERMISSION, KEY_ADD_PERMISSION, KEY_REVOKE_PERMISSION)
 
 #: The multipart form field that carries the bundle.
@@ -42,32 +50,10 @@ def bundle_limit() -> int:
     return ArchiveLimits().max_archive_bytes
 
 
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def may_browse(user) -> bool:
-    """The library catalog and the trust store: superusers, municipality administrators and
-    anyone with a studio role."""
-    if not _active(user):
-        return False
-    return (
-        user.is_superuser
-        or administered_municipalities(user).exists()
-        or studio_publishers(user).exists()
-    )
-
-
-def may_import(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(IMPORT_PERMISSION))
-
-
-def may_add_key(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(KEY_ADD_PERMISSION))
-
-
-def may_revoke_key(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(KEY_REVOKE_PERMISSION))
+# One set of rules with the studio's library pages (forms_engine/library/roles.py).
+may_browse = may_browse_library
+may_add_key = may_add_keys
+may_revoke_key = may_revoke_keys
 
 
 class LibraryUser(BasePermission):

@@ -23,36 +23,31 @@ from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 
-from forms_engine.catalog.admin_access import administered_municipalities
 from forms_engine.catalog.review import studio_publishers
+from forms_engine.library.roles import (
+    ADD_KEY_PERM,
+    IMPORT_PERM,
+    REVOKE_KEY_PERM,
+    may_add_keys,
+    may_browse_library,
+    may_import,
+    may_offer,
+    may_revoke_keys,
+)
+from forms_engine.library.roles import active as _active
 
 from .access import LOGIN_URL
 
-IMPORT_PERM = "library.add_bundleimport"
-ADD_KEY_PERM = "library.add_trustedkey"
-REVOKE_KEY_PERM = "library.change_trustedkey"
-
-
-def _active(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active)
-
-
-def may_browse_library(user) -> bool:
-    if not _active(user):
-        return False
-    return (
-        user.is_superuser
-        or administered_municipalities(user).exists()
-        or studio_publishers(user).exists()
-    )
-
-
-def may_add_keys(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(ADD_KEY_PERM))
-
-
-def may_revoke_keys(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(REVOKE_KEY_PERM))
+__all__ = [
+    "ADD_KEY_PERM",
+    "IMPORT_PERM",
+    "REVOKE_KEY_PERM",
+    "may_add_keys",
+    "may_browse_library",
+    "may_import",
+    "may_offer",
+    "may_revoke_keys",
+]
 
 
 def may_see_trust_store(user) -> bool:
@@ -63,15 +58,6 @@ def may_export(user) -> bool:
     from forms_engine.library.selectors import export_publishers
 
     return bool(export_publishers(user))
-
-
-def may_offer(user, municipality_id: int) -> bool:
-    """May `user` offer a process in the municipality (superuser or its administrator)?"""
-    return _active(user) and administered_municipalities(user).filter(pk=municipality_id).exists()
-
-
-def may_import(user) -> bool:
-    return _active(user) and (user.is_superuser or user.has_perm(IMPORT_PERM))
 
 
 def _import_url() -> str:

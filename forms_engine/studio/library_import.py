@@ -31,6 +31,7 @@ from forms_engine.catalog.models import Activation, Authority
 from forms_engine.catalog.selectors import semver_key
 from forms_engine.citizen.uploads import StreamLimits, stream_limits, upload_refusal
 from forms_engine.library.offers import OfferError, bundle_import_with_offers
+from forms_engine.library.roles import may_import
 from forms_engine.library.services import BundleRefused, ImportPlan, bundle_plan, unsigned_allowed
 
 from .access import LOGIN_URL
@@ -54,11 +55,7 @@ STEPS = [
 
 def can_import_bundles(user) -> bool:
     """Superusers and users with the permission `library.add_bundleimport`."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_perm("library.add_bundleimport"))
-    )
+    return may_import(user)
 
 
 def import_access(view):
