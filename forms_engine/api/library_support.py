@@ -13,7 +13,6 @@ Signed in with none of these: 403 `no_library_role`; anonymous: 403 `not_authent
 from __future__ import annotations
 
 from rest_framework import status
-from rest_framework.exceptions import ParseError
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
@@ -31,8 +30,8 @@ from forms_engine.library.roles import (
 from forms_engine.library.roles import active as _active
 from forms_engine.library.roles import may_import as may_import
 
-from .errors import PayloadTooLarge, error
-from .studio_support import Refused, refused
+from .errors import error
+from .studio_support import Refused, read_limited, refused
 
 IMPORT_PERMISSION = IMPORT_PERM
 KEY_ADD_PERMISSION = ADD_KEY_PERM
@@ -108,21 +107,7 @@ class ZipParser(BaseParser):
     media_type = "application/zip"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        request = (parser_context or {}).get("request")
-        limit = bundle_limit()
-        if request is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                raise PayloadTooLarge()
-        if stream is None:
-            raise ParseError()
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise PayloadTooLarge()
-        return data
+        return read_limited(stream, parser_context, bundle_limit())
 
 
 def bundle_stream_limits(request, **kwargs) -> StreamLimits:

@@ -171,6 +171,25 @@ def problem_dict(problem: Problem) -> dict:
     }
 
 
+def read_limited(stream, parser_context, limit: int) -> bytes:
+    """A request body of at most `limit` bytes: a larger announced Content-Length is refused
+    unread, a longer body after `limit + 1` bytes (413 `PayloadTooLarge`); no body: 400."""
+    request = (parser_context or {}).get("request")
+    if request is not None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            raise PayloadTooLarge()
+    if stream is None:
+        raise ParseError()
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise PayloadTooLarge()
+    return raw
+
+
 class DefinitionParser(BaseParser):
     """A JSON body read as a process definition file is: at most `MAX_FILE_BYTES` (413,
     the rest never read), then `load_definition` (a JSON object; no NaN/Infinity, overlong
@@ -181,20 +200,8 @@ class DefinitionParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        request = (parser_context or {}).get("request")
         limit = min(MAX_FILE_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_FILE_BYTES)
-        if request is not None:
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > limit:
-                raise PayloadTooLarge()
-        if stream is None:
-            raise ParseError()
-        raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise PayloadTooLarge()
+        raw = read_limited(stream, parser_context, limit)
         try:
             return load_definition(raw)
         except DefinitionError as exc:
