@@ -292,6 +292,15 @@ def _refuse(code: str, message: str, message_en: str, path: str = "") -> BundleR
     return BundleRefused(code, message, message_en, path=path)
 
 
+def _listed_twice(entry: dict) -> BundleRefused:
+    return _refuse(
+        "duplicate_entry",
+        f"„{entry['id']}“ {entry['version']} steht zweimal im Manifest.",
+        f"'{entry['id']}' {entry['version']} is listed twice in the manifest.",
+        entry["path"],
+    )
+
+
 def open_bundle(data: bytes, limits: ArchiveLimits | None = None) -> OpenedBundle:
     """Read and check a bundle. Raises `BundleRefused` (code, German and English message)
     on the first problem; never another exception for any input."""
@@ -317,24 +326,14 @@ def open_bundle(data: bytes, limits: ArchiveLimits | None = None) -> OpenedBundl
     for entry in manifest["processes"]:
         process = OpenedProcess(entry=entry, doc=_read_process(entry, files))
         if process.key in seen:
-            raise _refuse(
-                "duplicate_entry",
-                f"„{entry['id']}“ {entry['version']} steht zweimal im Manifest.",
-                f"'{entry['id']}' {entry['version']} is listed twice in the manifest.",
-                entry["path"],
-            )
+            raise _listed_twice(entry)
         seen.add(process.key)
         bundle.processes.append(process)
     for kind, directory in KIND_DIRS.items():
         for entry in manifest.get(directory, []):
             item = OpenedShared(kind=kind, entry=entry, doc=_read_shared(kind, entry, files))
             if item.key in seen:
-                raise _refuse(
-                    "duplicate_entry",
-                    f"„{entry['id']}“ {entry['version']} steht zweimal im Manifest.",
-                    f"'{entry['id']}' {entry['version']} is listed twice in the manifest.",
-                    entry["path"],
-                )
+                raise _listed_twice(entry)
             seen.add(item.key)
             bundle.shared.append(item)
     held = {item.key: item.entry["sha256"] for item in bundle.shared}

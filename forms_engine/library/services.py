@@ -32,7 +32,9 @@ from forms_engine.definitions import (
     definition_diff,
     load_definition,
     required_bump,
+    shared_uses,
 )
+from forms_engine.definitions.shared import KIND_LABELS
 
 from . import signing
 from .archive import ArchiveLimits, BundleRefused
@@ -236,8 +238,6 @@ def bundle_export(
                 "published versions are exported.",
             )
         processes.append(BundleProcess(doc=version.definition, changelog=_changelog(version)))
-        from forms_engine.definitions import shared_uses
-
         for use in shared_uses(version.definition):
             item = SharedItem.objects.filter(
                 kind=use.kind, identifier=use.id, version=use.version, sha256=use.sha256
@@ -497,14 +497,14 @@ def bundle_plan(
             users = [
                 p.doc["id"]
                 for p in bundle.processes
-                if any(u.key == (kind, identifier, version) for u in _uses(p.doc))
+                if any(u.key == (kind, identifier, version) for u in shared_uses(p.doc))
             ]
             raise _refuse(
                 "missing_dependency",
-                f"{', '.join(users)} braucht {_kind_de(kind)} „{identifier}“ {version}; das "
+                f"{', '.join(users)} braucht die {KIND_LABELS[kind][0]} „{identifier}“ {version}; das "
                 "Bündel enthält sie nicht, und sie ist hier nicht (mit diesem Inhalt) "
                 "installiert.",
-                f"{', '.join(users)} needs {_kind_en(kind)} '{identifier}' {version}; the "
+                f"{', '.join(users)} needs the {KIND_LABELS[kind][1]} '{identifier}' {version}; the "
                 "bundle does not hold it and it is not installed here (with this content).",
             )
     processes = {
@@ -581,20 +581,6 @@ def bundle_plan(
         previous_doc[identifier] = process.doc
         items.append(plan)
     return ImportPlan(bundle=bundle, key=key, items=items, publisher_known=publisher is not None)
-
-
-def _uses(doc: dict):
-    from forms_engine.definitions import shared_uses
-
-    return shared_uses(doc)
-
-
-def _kind_de(kind: str) -> str:
-    return {"fieldgroup": "die Feldgruppe", "codelist": "die Codeliste"}.get(kind, kind)
-
-
-def _kind_en(kind: str) -> str:
-    return {"fieldgroup": "the field group", "codelist": "the code list"}.get(kind, kind)
 
 
 # --- import ----------------------------------------------------------------------------------
