@@ -1,6 +1,7 @@
 """A municipality's own pages in Chromium with axe-core (WCAG 2.1 A/AA, zero violations):
 both municipalities' catalogs (one branded with colour and logo), a start page, the
-responsibility finder with a result list and without a result, the three legal pages; and
+responsibility finder with a result list and without a result, both municipalities'
+three legal pages; and
 the finder used with the keyboard alone."""
 
 import pytest
@@ -37,6 +38,9 @@ PAGES = [
     ("impressum (text)", "/hafenau/impressum/"),
     ("datenschutz (not provided)", "/hafenau/datenschutz/"),
     ("barrierefreiheit (generated)", "/hafenau/barrierefreiheit/"),
+    ("impressum Bergland", "/bergland/impressum/"),
+    ("datenschutz Bergland", "/bergland/datenschutz/"),
+    ("barrierefreiheit Bergland", "/bergland/barrierefreiheit/"),
 ]
 
 
