@@ -162,7 +162,7 @@ def compare_children(xml_node, children, where: str) -> int:
 @pytest.mark.parametrize("path", reference_params())
 def test_reference_file_matches_xml(path):
     schema = parse_xdf(path.read_bytes())
-    root = ET.parse(path).getroot()
+    root = ET.parse(path).getroot()  # noqa: S314 -- the fixed reference files, trusted test input
     namespace = root.tag[1:].split("}")[0]
     assert schema.xdf_version == VERSIONS[namespace]
     content = root.find("{*}stammdatenschema")
