@@ -77,6 +77,7 @@ _META = {
     "name",
     "bezeichnungEingabe",
     "bezeichnungAusgabe",
+    "bezeichnung",
     "beschreibung",
     "definition",
     "bezug",
@@ -354,13 +355,16 @@ class _Reader:
             "id": fim_id,
             "version": version,
             "name": self.text(element, "name"),
-            "bezeichnung_eingabe": self.text(element, "bezeichnungEingabe"),
+            # XDF3 schemas say `bezeichnung` and `hilfetext`
+            "bezeichnung_eingabe": self.text(element, "bezeichnungEingabe")
+            or self.text(element, "bezeichnung"),
             "bezeichnung_ausgabe": self.text(element, "bezeichnungAusgabe"),
             "beschreibung": self.text(element, "beschreibung"),
             "definition": self.text(element, "definition"),
             "bezug": tuple(bezug),
             "bezug_links": tuple(links),
-            "hilfetext_eingabe": self.text(element, "hilfetextEingabe"),
+            "hilfetext_eingabe": self.text(element, "hilfetextEingabe")
+            or self.text(element, "hilfetext"),
             "hilfetext_ausgabe": self.text(element, "hilfetextAusgabe"),
             "status": status,
             "schemaelementart": self.code(element, "schemaelementart"),

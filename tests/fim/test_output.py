@@ -498,8 +498,6 @@ def test_fim_data_follows_the_x_fim_convention():
     assert all(w.message and w.message_en for w in warnings)
     # …and the result is valid FIM data of the matching FIM schema, as JSON and as XML
     json_schema, xsd = outputs(HAND)
-    trimmed = copy.deepcopy(data)
-    trimmed["G00000001"].update({"F00000007": "08:15:00"})
     assert fim_validate_json(data, json_schema) == []
     assert fim_validate_xml(fim_xml(HAND.id, HAND.version, data, HAND), xsd) == []
 
@@ -577,3 +575,24 @@ def test_validate_xml_reports_hostile_or_broken_input_as_problems():
     json_schema, xsd = outputs(HAND)
     assert fim_validate_xml(b"<!DOCTYPE x><x/>", xsd)[0].code == "fim.xml_doctype"
     assert fim_validate_xml(b"<x/>", b"<not-a-schema/>")[0].code == "fim.xsd_invalid"
+
+
+def test_xdf3_schema_fixture_outputs():
+    from .helpers import DATA
+
+    schema = parse_xdf((DATA / "xdf3-schema-message.xml").read_bytes())
+    lists = codelists()
+    json_schema, xsd = outputs(schema, lists)
+    defs = json_schema["$defs"]
+    assert defs["F99000000001"]["enum"] == ["LD", "VH", "VW"]
+    assert defs["F99000000002"]["enum"] == ["m", "w", "d", "x"]
+    assert json_schema["properties"]["G99000000001"] == {
+        "type": "array",
+        "items": {"$ref": "#/$defs/G99000000001"},
+        "maxItems": 3,
+    }
+    assert json_schema["$id"] == "https://schema.fitko.de/fim/s99000000001_1.0.0.schema.json"
+    data = sample(schema, lists)
+    assert_valid(schema, data, json_schema, xsd)
+    data["G99000000001"][0]["F99000000003"] = "1999-12-31"  # before minValue: the XSD says no
+    assert fim_validate_xml(fim_xml(schema.id, schema.version, data, schema), xsd)
