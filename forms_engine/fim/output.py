@@ -109,8 +109,12 @@ def _codes(field: FimField, codelists: Mapping[str, FimCodeList]) -> list[str] |
     if ref is None:
         return None
     for key in (ref.canonical_version_uri, ref.canonical_uri, ref.id, ref.name):
-        if key and key in codelists and codelists[key].entries:
-            return codelists[key].codes
+        codelist = codelists.get(key) if key else None
+        if codelist is None or not codelist.entries:
+            continue
+        if ref.version and codelist.version and ref.version != codelist.version:
+            continue  # another version of the list: its codes may differ
+        return codelist.codes
     return None
 
 

@@ -596,3 +596,25 @@ def test_xdf3_schema_fixture_outputs():
     assert_valid(schema, data, json_schema, xsd)
     data["G99000000001"][0]["F99000000003"] = "1999-12-31"  # before minValue: the XSD says no
     assert fim_validate_xml(fim_xml(schema.id, schema.version, data, schema), xsd)
+
+
+def test_a_code_list_of_another_version_is_not_used():
+    from forms_engine.fim.genericode import parse_genericode
+
+    from .helpers import DATA
+
+    geschlecht = parse_genericode((DATA / "geschlecht.gc.xml").read_bytes())
+    field_v2 = f(
+        "F1",
+        feldart="select",
+        codeliste=FimCodeListRef(canonical_uri=geschlecht.canonical_uri, version="2"),
+    )
+    field_v3 = f(
+        "F1",
+        feldart="select",
+        codeliste=FimCodeListRef(canonical_uri=geschlecht.canonical_uri, version="3"),
+    )
+    by_uri = {geschlecht.canonical_uri: geschlecht}
+    for node, enum in ((field_v2, ["m", "w", "d", "x"]), (field_v3, None)):
+        schema = FimSchema(id="S1", version="1", xdf_version="3.0.0", children=(el(node),))
+        assert fim_json_schema(schema, by_uri)["$defs"]["F1"].get("enum") == enum
