@@ -379,3 +379,26 @@ def test_many_fields_stay_within_the_limits(count):
     fields = [field(f"F6{i:010d}", label=f"Feld {i}") for i in range(count)]
     conversion, definition = run(schema(group("G60000000001", *fields)))
     assert len(definition.steps[0].fields()) == count
+
+
+def test_a_changed_fim_origin_is_a_patch_in_the_diff():
+    import copy
+
+    from forms_engine.definitions import definition_diff, required_bump
+
+    conversion, _ = run(schema(group("G60000000001", field("F60000000001"))))
+    old = conversion.definition
+    new = copy.deepcopy(old)
+    new["x-fim"]["status"] = "aktiv"
+    new["steps"][0]["schema"]["x-fim"]["output_label"] = "Gruppe (Ausgabe)"
+    new["steps"][0]["schema"]["properties"]["F60000000001"]["x-fim"]["version"] = "1.1.0"
+    changes = definition_diff(old, new)
+    assert {(c.pointer, c.message) for c in changes} == {
+        ("/x-fim", "FIM-Herkunft (x-fim) geändert"),
+        ("/steps/0/schema", "Schritt „Gruppe“: FIM-Bezug geändert"),
+        (
+            "/steps/0/schema/properties/F60000000001/x-fim",
+            "Schritt „Gruppe“: Feld „Feld“: FIM-Bezug geändert",
+        ),
+    }
+    assert required_bump(changes) == "patch"
