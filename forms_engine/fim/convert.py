@@ -704,7 +704,7 @@ class _Converter:
         return None
 
     def find_codelist(self, ref: FimCodeListRef) -> FimCodeList | None:
-        for key in (ref.key, ref.canonical_version_uri, ref.canonical_uri, ref.id):
+        for key in (ref.key, ref.canonical_version_uri, ref.canonical_uri, ref.id, ref.name):
             if key and key in self.codelists:
                 codelist = self.codelists[key]
                 if ref.version and codelist.version and ref.version != codelist.version:

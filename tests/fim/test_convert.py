@@ -25,6 +25,12 @@ from .helpers import DATA, REFERENCE, codelists, reference_params
 INPUT_KINDS = ("input", "select")
 
 
+def files():
+    """The reference files and the XDatenfelder fixtures of tests/fim/data."""
+    own = [pytest.param(path, id=path.name) for path in sorted(DATA.glob("xdf*.xml"))]
+    return reference_params() + own
+
+
 def all_codelists() -> dict:
     lists = codelists()
     example = parse_genericode((DATA / "example.gc.xml").read_bytes())
@@ -71,7 +77,12 @@ def ident(node) -> tuple[str, str]:
 
 
 def label(node) -> str:
-    return txt(node, "bezeichnungEingabe") or txt(node, "name") or ident(node)[0]
+    return (
+        txt(node, "bezeichnungEingabe")
+        or txt(node, "bezeichnung")
+        or txt(node, "name")
+        or ident(node)[0]
+    )
 
 
 def anzahl(struktur) -> tuple[int, int | None]:
@@ -111,8 +122,17 @@ def codes_of(field, lists) -> list[str] | None:
     werte = field.findall("{*}werte/{*}wert")
     if werte:
         return list(dict.fromkeys(txt(w, "code") for w in werte))
-    uri = field.find(".//{*}codelisteReferenz//{*}canonicalVersionUri")
-    key = "".join(uri.itertext()).strip() if uri is not None else ""
+    ref = kid(field, "codelisteReferenz")
+    if ref is None:
+        return None
+
+    def find(name: str) -> str:
+        node = ref.find(f".//{{*}}{name}")
+        return "".join(node.itertext()).strip() if node is not None else ""
+
+    key = find("canonicalVersionUri")
+    if not key and (find("canonicalURI") or find("canonicalIdentification")) and find("version"):
+        key = f"{find('canonicalURI') or find('canonicalIdentification')}_{find('version')}"
     return lists[key].codes if key in lists else None
 
 
@@ -219,7 +239,7 @@ class Expect:
 # ---- every reference file ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", reference_params())
+@pytest.mark.parametrize("path", files())
 def test_reference_file_converts_checks_and_compiles(path):
     lists = all_codelists()
     conversion = convert(path, lists)
@@ -234,7 +254,7 @@ def test_reference_file_converts_checks_and_compiles(path):
     assert doc["version"] == "1.0.0"
 
 
-@pytest.mark.parametrize("path", reference_params())
+@pytest.mark.parametrize("path", files())
 def test_reference_file_matches_the_xml_field_by_field(path):
     lists = all_codelists()
     conversion = convert(path, lists)
@@ -299,14 +319,14 @@ def test_reference_file_matches_the_xml_field_by_field(path):
     assert expect.fields == len(xml_inputs) and (expect.fields > 0) == bool(xml_inputs)
 
 
-@pytest.mark.parametrize("path", reference_params())
+@pytest.mark.parametrize("path", files())
 def test_a_citizen_can_complete_the_converted_form(path):
     definition = compile_definition(convert(path, all_codelists()).definition)
     answers = valid_answers(definition)
     assert definition.validate_answers(answers, today="2026-12-01") == []
 
 
-@pytest.mark.parametrize("path", reference_params())
+@pytest.mark.parametrize("path", files())
 def test_a_missing_required_field_is_reported_at_its_pointer(path):
     definition = compile_definition(convert(path, all_codelists()).definition)
     answers = valid_answers(definition)
