@@ -171,8 +171,82 @@ def test_precision_becomes_schema_limits_and_a_bad_pattern_is_dropped_with_a_war
     assert dropped.fim_id == "F60000000003" and "F60000000003" in dropped.message
     assert "Kennzeichen" in dropped.message and dropped.message_en
     assert dropped.pointer == "/steps/0/schema/properties/F60000000003"
-    assert ("fim.limit_dropped", "F60000000004") in codes(conversion)
-    assert {t.code for t in conversion.todo} >= {"fim.pattern_dropped", "fim.limit_rule"}
+    assert {t.code for t in conversion.todo} == {"fim.pattern_dropped"}
+
+
+def test_date_time_and_money_limits_become_rules_or_warnings():
+    conversion, definition = run(
+        schema(
+            group(
+                "G60000000001",
+                field(
+                    "F60000000001",
+                    datentyp="date",
+                    extra='<xdf:praezisierung minValue="2020-01-01" maxValue="2030-12-31"/>',
+                ),
+                field(
+                    "F60000000002",
+                    datentyp="num_currency",
+                    label="Betrag",
+                    extra='<xdf:praezisierung maxValue="500"/>',
+                ),
+                field(
+                    "F60000000003",
+                    datentyp="time",
+                    extra='<xdf:praezisierung minValue="08:00"/>',
+                ),
+                group(
+                    "G60000000002",
+                    field(
+                        "F60000000004",
+                        datentyp="date",
+                        extra='<xdf:praezisierung minValue="2020-01-01"/>',
+                    ),
+                ),
+            )
+        )
+    )
+    rules = conversion.definition["rules"]
+    assert [(r["id"], r["check"], r["pointer"]) for r in rules] == [
+        (
+            "f60000000001-min",
+            'answers.g60000000001.F60000000001 >= "2020-01-01"',
+            "/g60000000001/F60000000001",
+        ),
+        (
+            "f60000000001-max",
+            'answers.g60000000001.F60000000001 <= "2030-12-31"',
+            "/g60000000001/F60000000001",
+        ),
+        (
+            "f60000000002-max",
+            "answers.g60000000001.F60000000002 <= 500.00",
+            "/g60000000001/F60000000002",
+        ),
+        (
+            "f60000000003-min",
+            'answers.g60000000001.F60000000003 >= "08:00"',
+            "/g60000000001/F60000000003",
+        ),
+    ]
+    assert rules[0]["message"]["de"] == "„Feld“ darf nicht vor dem 01.01.2020 liegen."
+    assert rules[2]["message"]["de"] == "„Betrag“ darf nicht größer sein als 500,00 €."
+    # nested in a group: a warning and a to-do
+    assert [w.fim_id for w in conversion.warnings if w.code == "fim.limit_dropped"] == [
+        "F60000000004"
+    ]
+    assert [t.fim_id for t in conversion.todo if t.code == "fim.limit_rule"] == ["F60000000004"]
+    # the rules hold for valid answers and fire at their pointers
+    answers = valid_answers(definition)
+    answers["g60000000001"].update(
+        {"F60000000001": "2019-12-31", "F60000000002": "500.01", "F60000000003": "07:59"}
+    )
+    errors = definition.validate_answers(answers, today="2026-12-01")
+    assert sorted((e.pointer, e.code) for e in errors) == [
+        ("/g60000000001/F60000000001", "rule"),
+        ("/g60000000001/F60000000002", "rule"),
+        ("/g60000000001/F60000000003", "rule"),
+    ]
 
 
 def test_cardinality_required_optional_and_repeatable():
