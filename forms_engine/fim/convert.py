@@ -136,6 +136,8 @@ def _number(raw: str) -> int | float | None:
         return None
     if not value.is_finite() or len(raw.strip()) > 30:
         return None
+    if abs(value) >= Decimal(10) ** 15:
+        return None  # beyond what a double keeps exactly (and the 30-character limit)
     if value == value.to_integral_value():
         return int(value)
     return float(value)
