@@ -248,6 +248,16 @@ class _Converter:
             doc["rules"] = self.rules
         doc["x-fim"] = self.root_fim()
         self.rules_todo()
+        # A safety net: what the engine would still refuse (e.g. more than 2,000 fields)
+        # is reported here, so the caller never stores a draft without saying why.
+        for problem in check_definition(doc)[:20]:
+            self.warn(
+                "fim.definition_problem",
+                f"Der Entwurf verletzt eine Regel des Prozessformats: {problem.message}",
+                f"The draft breaks a rule of the process format: {problem.message_en}",
+                "",
+                problem.pointer,
+            )
         return FimConversion(
             definition=doc,
             warnings=self.warnings,
