@@ -36,6 +36,7 @@ from forms_engine.definitions import check_definition, check_shared_item, shared
 from forms_engine.definitions.field_types import UPLOAD_MEDIA_TYPES
 
 from .model import (
+    FORM_TIME_PATTERN,
     FimCodeList,
     FimCodeListRef,
     FimElement,
@@ -52,7 +53,6 @@ FORMAT_URI = "urn:ozg-engine:process-format:1"
 SHARED_ITEM_FORMAT = "urn:ozg-engine:shared-item:1"
 DEFAULT_MEDIA_TYPES = ["application/pdf", "image/jpeg", "image/png"]
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 MAX_LENGTH_CAP = 100_000
 MAX_OPTIONS = 5_000
 MAX_TEXT = 10_000  # cap for long documentation texts kept in x-fim (rule scripts)
@@ -631,7 +631,7 @@ class _Converter:
         if body is None:
             body = self.type_schema(f, ptr)
         schema.update(body)
-        if body.get("pattern") == TIME_PATTERN and "description" not in schema:
+        if body.get("pattern") == FORM_TIME_PATTERN and "description" not in schema:
             schema["description"] = "Uhrzeit im Format HH:MM, zum Beispiel 09:30."
         schema["x-fim"] = self.fim_meta(f)
         if f.media_types and f.datentyp != "file":
@@ -846,7 +846,7 @@ class _Converter:
             self.default(f, schema, "string", ptr)
             return schema
         if t == "time":
-            schema = {"type": "string", "pattern": TIME_PATTERN}
+            schema = {"type": "string", "pattern": FORM_TIME_PATTERN}
             if f.pattern:
                 self.warn(
                     "fim.pattern_dropped",

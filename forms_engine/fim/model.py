@@ -39,6 +39,9 @@ __all__ = [
 
 XDF_VERSIONS = ("1.0", "2.0", "3.0.0")
 MESSAGE_KINDS = ("schema", "group", "field")
+#: How an imported FIM time field (datentyp `time`) is asked in the form: HH:MM. FIM data
+#: carries xs:time (HH:MM:SS); `output.fim_data` appends ":00" to answers of this pattern.
+FORM_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 class FimError(Exception):

@@ -17,7 +17,8 @@ Conventions shared by all of them:
 - an id that occurs twice among the children of one group gets the key `<id>_2` (then `_3`…)
   for its second occurrence, in document order (the process definition uses the same rule
   and keeps the real id in `x-fim`);
-- label fields (feldart `label`) carry no data and are left out;
+- label fields (feldart `label`), and groups holding nothing but labels, carry no data and
+  are left out;
 - types: text, text_latin, obj, file → string; date/datetime → string with format
   date/date-time (xs:date/xs:dateTime); time → string "HH:MM:SS" by pattern (xs:time); bool → boolean; num → number
   (xs:decimal); num_int → integer (xs:integer); num_currency → number (xs:decimal with at
@@ -37,7 +38,16 @@ import jsonschema
 from lxml import etree
 
 from ._xml import parse_bytes
-from .model import FimCodeList, FimElement, FimError, FimField, FimGroup, FimIssue, FimSchema
+from .model import (
+    FORM_TIME_PATTERN,
+    FimCodeList,
+    FimElement,
+    FimError,
+    FimField,
+    FimGroup,
+    FimIssue,
+    FimSchema,
+)
 
 __all__ = [
     "child_keys",
@@ -90,16 +100,26 @@ def fim_target_namespace(schema_id: str, version: str) -> str:
 
 
 def child_keys(children: Iterable[FimElement]) -> list[tuple[str, FimElement]]:
-    """The data keys of a group's children (labels left out), `_2`, `_3`… for repeated ids."""
+    """The data keys of a group's children (labels, and groups holding nothing but labels,
+    left out: they carry no data), `_2`, `_3`… for repeated ids."""
     result: list[tuple[str, FimElement]] = []
     counts: dict[str, int] = {}
     for element in children:
-        if isinstance(element.element, FimField) and element.element.is_label:
+        if not _carries_data(element.element):
             continue
         counts[element.id] = counts.get(element.id, 0) + 1
         key = element.id if counts[element.id] == 1 else f"{element.id}_{counts[element.id]}"
         result.append((key, element))
     return result
+
+
+def _carries_data(element, depth: int = 0) -> bool:
+    """A field that is not a label, or a group with such a field somewhere inside."""
+    if isinstance(element, FimField):
+        return not element.is_label
+    if isinstance(element, FimGroup) and depth < 64:
+        return any(_carries_data(child.element, depth + 1) for child in element.children)
+    return False
 
 
 def _codes(field: FimField, codelists: Mapping[str, FimCodeList]) -> list[str] | None:
@@ -432,7 +452,10 @@ def fim_data(
     answers the definition does not describe are left out, each with a warning."""
     warnings: list[FimIssue] = []
     defs = definition.get("$defs") or {}
-    own_id = ((definition.get("x-fim") or {}).get("id")) or ""
+    origin = definition.get("x-fim") or {}
+    # The schema's own id marks a transparent level (a step standing for the schema); in a
+    # group or field message the id is that group's or field's, which is data.
+    own_id = (origin.get("id") or "") if origin.get("message") in (None, "schema") else ""
     attachments = attachments or {}
     data: dict[str, Any] = {}
 
@@ -510,6 +533,17 @@ def fim_data(
             if not isinstance(value, list):
                 return convert(value, resolve(schema.get("items")), path)
             items = resolve(schema.get("items"))
+            wrapped = _wrapped_field(schema, items)
+            if wrapped is not None:
+                # A repeatable single FIM field, asked as a list of one-field groups
+                # (`x-fim.wrapper`): FIM data lists the values themselves.
+                name, field_schema = wrapped
+                result = [
+                    convert(item.get(name), field_schema, f"{path}/{index}/{name}")
+                    for index, item in enumerate(value)
+                    if isinstance(item, Mapping)
+                ]
+                return [item for item in result if item is not None]
             result = [convert(item, items, f"{path}/{index}") for index, item in enumerate(value)]
             return [item for item in result if item is not None]
         if is_object(schema):
@@ -518,8 +552,24 @@ def fim_data(
             return obj
         return scalar(value, schema, path)
 
+    def _wrapped_field(schema: Mapping[str, Any], items: Mapping[str, Any]):
+        fim = schema.get("x-fim")
+        if not (isinstance(fim, Mapping) and fim.get("wrapper") is True):
+            return None
+        properties = items.get("properties") or {}
+        if len(properties) != 1:
+            return None
+        [(name, field_schema)] = properties.items()
+        return name, resolve(field_schema)
+
     def scalar(value: Any, schema: Mapping[str, Any], path: str) -> Any:
         kind = schema.get("type")
+        if (
+            schema.get("pattern") == FORM_TIME_PATTERN
+            and isinstance(value, str)
+            and len(value) == 5
+        ):
+            return f"{value}:00"  # xs:time
         if (
             isinstance(value, str)
             and value.startswith("upload:")
