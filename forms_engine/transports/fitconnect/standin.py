@@ -857,6 +857,7 @@ def setup_demo(standin: StandIn, directory: Path, *, key_size: int = 4096) -> di
     JWK files in `directory`), a sender client and the destination's subscriber client,
     a route (demo LeiKa key, demo ARS). Later calls return what `setup.json` recorded."""
     directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     record = directory / "setup.json"
     if record.exists() and standin._setting("demo_destination"):
         return json.loads(record.read_text(encoding="utf-8"))
