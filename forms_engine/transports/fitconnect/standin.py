@@ -833,7 +833,9 @@ def serve_in_thread(standin: StandIn, port: int = 0):
     """Start the stand-in in a daemon thread; returns (server, base_url). Stop it with
     `server.shutdown(); server.server_close()`."""
     server = make_loopback_server(standin, port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return server, standin.issuer
 
 
