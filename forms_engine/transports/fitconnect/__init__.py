@@ -3,6 +3,7 @@ JWE/JWS helpers, metadata 1.0.0 and Security Event Tokens. No Django, no project
 this package only needs the standard library, jwcrypto and jsonschema (see README.md).
 """
 
+from .callbacks import sign_callback, verify_callback
 from .client import (
     Destination,
     SenderClient,
@@ -61,8 +62,10 @@ __all__ = [
     "public_part",
     "send_submission",
     "sha512_hex",
+    "sign_callback",
     "status_from_events",
     "urllib_transport",
     "validate_metadata",
+    "verify_callback",
     "verify_destination_signature",
 ]
