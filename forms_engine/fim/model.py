@@ -72,13 +72,15 @@ class FimIssue:
 
     `fim_id` is the id of the element concerned (field, group, rule, schema) when known;
     `path` the chain of ids from the schema down to it, joined with "/" (e.g.
-    "S00000121/G00000630/F00000013")."""
+    "S00000121/G00000630/F00000013"). `pointer`: set by the converter (convert.py), the JSON
+    pointer into the process definition it made (e.g. "/steps/0/schema/properties/F00000013")."""
 
     code: str
     message: str
     message_en: str
     fim_id: str = ""
     path: str = ""
+    pointer: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -87,6 +89,7 @@ class FimIssue:
             "message_en": self.message_en,
             "fim_id": self.fim_id,
             "path": self.path,
+            "pointer": self.pointer,
         }
 
 
