@@ -65,19 +65,17 @@ def _upload(schema: dict) -> str:
     return "@file:erlaubnis.pdf"
 
 
-def field_value(field):
+def field_value(field, repeats_shown: bool = False):
     """A valid value for `field` (a definitions Field), or None when none is needed."""
     schema = field.schema
     kind = field.type
     if "const" in schema:
         return schema["const"]
     if kind == "group":
-        return {c.name: field_value(c) for c in field.children if c.required}
+        return _group(field.children, repeats_shown)
     if kind == "repeat":
         count = max(int(schema.get("minItems") or 0), 1)
-        return [
-            {c.name: field_value(c) for c in field.children if c.required} for _ in range(count)
-        ]
+        return [_group(field.children, repeats_shown) for _ in range(count)]
     if kind == "choice":
         return field.options[0][0]
     if kind == "multichoice":
@@ -104,12 +102,25 @@ def field_value(field):
     return _text(schema)
 
 
-def minimal_answers(definition: dict) -> dict:
+def _group(fields, repeats_shown: bool = False) -> dict:
+    """The required fields, and the groups (optional ones too: the page shows an optional
+    group's fields like any other, and a default value in one of them makes its required
+    fields needed), each with what it needs. With `repeats_shown`, an optional repeatable
+    field gets one entry too (the page shows one blank entry a person fills)."""
+    out = {}
+    for f in fields:
+        if f.required or (repeats_shown and f.type == "repeat"):
+            out[f.name] = field_value(f, repeats_shown)
+        elif f.type == "group":
+            value = field_value(f, repeats_shown)
+            if value:
+                out[f.name] = value
+    return out
+
+
+def minimal_answers(definition: dict, *, repeats_shown: bool = False) -> dict:
     compiled = compile_definition(definition)
-    answers: dict = {}
-    for step in compiled.steps:
-        answers[step.id] = {f.name: field_value(f) for f in step.fields() if f.required}
-    return answers
+    return {step.id: _group(step.fields(), repeats_shown) for step in compiled.steps}
 
 
 def required_fields(definition: dict) -> int:

@@ -24,6 +24,7 @@ from forms_engine.catalog.models import FimSource, Process, ProcessVersion
 from forms_engine.core.models import AuditEntry
 from forms_engine.definitions import check_definition, compile_definition
 from forms_engine.definitions.fields import resolve
+from forms_engine.fim.genericode import parse_genericode
 from forms_engine.fim.xdf import parse_xdf
 from forms_engine.library.models import SharedItem
 from forms_engine.studio.fim_import import FimImportRefused, fim_import
@@ -142,12 +143,7 @@ def test_labels_required_ness_and_choices_match_the_xml(path, studio_publisher, 
     found = _walk_fim(result.version.definition, {})
     defs = result.version.definition.get("$defs") or {}
     elements = list(schema.iter_elements())
-    given = {}
-    for name, data in codelists:
-        from forms_engine.fim.genericode import parse_genericode
-
-        code_list = parse_genericode(data)
-        given[code_list.key] = code_list
+    given = {c.key: c for c in (parse_genericode(data) for _name, data in codelists)}
     for element in elements:
         field = element.element
         if element.is_group or field.is_label:
@@ -260,8 +256,7 @@ HOSTILE = {
         b"<lolz>&lol3;</lolz>"
     ),
     "external_entity": (
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-        b"<x>&e;</x>"
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
     ),
     "nul": b"<?xml version='1.0'?>\x00<x/>",
     "empty": b"",
@@ -396,9 +391,7 @@ def _xml_upload(path: Path, name: str | None = None):
     return SimpleUploadedFile(name or path.name, path.read_bytes(), "text/xml")
 
 
-def test_the_process_list_links_the_import_and_the_page_imports(
-    client, designer, studio_publisher
-):
+def test_the_process_list_links_the_import_and_the_page_imports(client, designer, studio_publisher):
     client.force_login(designer)
     page = client.get(reverse("studio:processes"))
     assert reverse("studio:fim-import") in page.content.decode()
@@ -451,9 +444,7 @@ def test_the_page_refuses_a_taken_process_id_at_the_field(client, designer, stud
     client.force_login(designer)
     data = {"publisher": studio_publisher.pk, "process_id": "mein-prozess"}
     assert (
-        client.post(
-            reverse("studio:fim-import"), {**data, "xml": _xml_upload(SIMPLE)}
-        ).status_code
+        client.post(reverse("studio:fim-import"), {**data, "xml": _xml_upload(SIMPLE)}).status_code
         == 302
     )
     response = client.post(reverse("studio:fim-import"), {**data, "xml": _xml_upload(SIMPLE)})
@@ -507,7 +498,9 @@ def test_the_result_page_is_only_for_who_may_see_the_process(
 ):
     result = fim_import(xml=SIMPLE.read_bytes(), publisher=studio_publisher, by=designer)
     client.force_login(other_designer)
-    assert client.get(reverse("studio:fim-import-result", args=[result.source.pk])).status_code == 404
+    assert (
+        client.get(reverse("studio:fim-import-result", args=[result.source.pk])).status_code == 404
+    )
 
 
 def test_english_result_page(client, designer, studio_publisher):
