@@ -77,6 +77,7 @@ _META = {
     "name",
     "bezeichnungEingabe",
     "bezeichnungAusgabe",
+    "bezeichnung",
     "beschreibung",
     "definition",
     "bezug",
@@ -146,6 +147,8 @@ class _Reader:
         self.warnings: list[FimIssue] = []
         self.version = ""
         self._ignored_reported: set[tuple[str, str]] = set()
+        # keeps the element proxies alive, so each is the same key while parsing
+        self._index: dict[etree._Element, dict[str, list[etree._Element]]] = {}
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -166,14 +169,23 @@ class _Reader:
     def kids(self, element: etree._Element) -> list[etree._Element]:
         return [child for child in element if isinstance(child.tag, str)]
 
+    def index(self, element: etree._Element) -> dict[str, list[etree._Element]]:
+        """The element's children by local name (built once per element)."""
+        cached = self._index.get(element)
+        if cached is None:
+            cached = {}
+            for child in element:
+                if isinstance(child.tag, str):
+                    cached.setdefault(local(child), []).append(child)
+            self._index[element] = cached
+        return cached
+
     def child(self, element: etree._Element, name: str) -> etree._Element | None:
-        for child in element:
-            if isinstance(child.tag, str) and local(child) == name:
-                return child
-        return None
+        found = self.index(element).get(name)
+        return found[0] if found else None
 
     def children_named(self, element: etree._Element, name: str) -> list[etree._Element]:
-        return [child for child in element if isinstance(child.tag, str) and local(child) == name]
+        return self.index(element).get(name, [])
 
     def text(self, element: etree._Element, name: str) -> str:
         """Text of the first non-empty child `name` (XDF3 test files repeat `inhalt`)."""
@@ -354,13 +366,16 @@ class _Reader:
             "id": fim_id,
             "version": version,
             "name": self.text(element, "name"),
-            "bezeichnung_eingabe": self.text(element, "bezeichnungEingabe"),
+            # XDF3 schemas say `bezeichnung` and `hilfetext`
+            "bezeichnung_eingabe": self.text(element, "bezeichnungEingabe")
+            or self.text(element, "bezeichnung"),
             "bezeichnung_ausgabe": self.text(element, "bezeichnungAusgabe"),
             "beschreibung": self.text(element, "beschreibung"),
             "definition": self.text(element, "definition"),
             "bezug": tuple(bezug),
             "bezug_links": tuple(links),
-            "hilfetext_eingabe": self.text(element, "hilfetextEingabe"),
+            "hilfetext_eingabe": self.text(element, "hilfetextEingabe")
+            or self.text(element, "hilfetext"),
             "hilfetext_ausgabe": self.text(element, "hilfetextAusgabe"),
             "status": status,
             "schemaelementart": self.code(element, "schemaelementart"),

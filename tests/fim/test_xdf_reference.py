@@ -286,3 +286,61 @@ def test_xdf3_attributes_and_rules():
         55,
     )
     assert street.rules[0].id == "R60000000019"
+
+
+def test_xdf3_schema_message_fixture():
+    """A hand-written XDF 3.0.0 schema message (tests/fim/data): inline values, XDF3 code-list
+    reference, links on bezug, document profile, media types."""
+    from .helpers import DATA
+
+    schema = parse_xdf((DATA / "xdf3-schema-message.xml").read_bytes())
+    assert (schema.xdf_version, schema.message_kind, schema.id, schema.version) == (
+        "3.0.0",
+        "schema",
+        "S99000000001",
+        "1.0.0",
+    )
+    assert schema.label == "Antrag zum Testen" and schema.hilfetext_eingabe == "Hilfe zum Antrag"
+    assert schema.bezug == ("§ 18g AufenthG", "§ 81 AufenthG")
+    assert schema.bezug_links == ("https://www.gesetze-im-internet.de/aufenthg_2004/__18g.html", "")
+    assert (schema.steckbrief_id, schema.steckbrief_version) == ("D99000000001", "1.0.0")
+    assert schema.rules[0].typ == "K" and schema.rules[0].freitext.startswith("Kinder")
+    fields = {f.id: f for f in schema.iter_fields()}
+    assert [(v.code, v.name, v.help) for v in fields["F99000000001"].werte] == [
+        ("LD", "ledig", ""),
+        ("VH", "verheiratet", "auch eingetragene Lebenspartnerschaft"),
+        ("VW", "verwitwet", ""),
+    ]
+    assert fields["F99000000001"].vorbefuellung == "optional"
+    ref = fields["F99000000002"].codeliste
+    assert (ref.canonical_uri, ref.version, ref.canonical_version_uri) == (
+        "urn:xpersonenstand:schluesseltabelle:geschlecht",
+        "2",
+        "urn:xpersonenstand:schluesseltabelle:geschlecht_2",
+    )
+    assert (ref.code_key, ref.name_key) == ("Schluessel", "Wert")
+    assert fields["F99000000003"].min_value == "2000-01-01"
+    assert fields["F99000000004"].media_types == ("application/pdf", "image/jpeg")
+    assert fields["F99000000004"].max_size == 5242880
+    assert schema.children[2].anzahl == "0:3"
+    assert schema.warnings == ()
+
+
+def test_field_message():
+    data = b"""<xdf:xdatenfelder.datenfeld.0104 xmlns:xdf="urn:xoev-de:fim:standard:xdatenfelder_3.0.0">
+      <xdf:header><xdf:nachrichtID>x</xdf:nachrichtID></xdf:header>
+      <xdf:datenfeld>
+        <xdf:identifikation><xdf:id>F60000000227</xdf:id><xdf:version>1.1.0</xdf:version></xdf:identifikation>
+        <xdf:name>Familienname</xdf:name><xdf:bezeichnungEingabe>Familienname</xdf:bezeichnungEingabe>
+        <xdf:feldart><code>input</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp>
+        <xdf:praezisierung minLength="1" maxLength="120"/>
+      </xdf:datenfeld></xdf:xdatenfelder.datenfeld.0104>"""
+    schema = parse_xdf(data)
+    assert (schema.message_kind, schema.id, schema.version, schema.label) == (
+        "field",
+        "F60000000227",
+        "1.1.0",
+        "Familienname",
+    )
+    only = schema.children[0]
+    assert (only.min, only.max, only.element.max_length) == (1, 1, 120)
