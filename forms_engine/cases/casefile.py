@@ -123,7 +123,7 @@ def casefile_context(case: Case, *, lang: str = "de") -> dict:
     # Files of the application itself; answers in the postbox have their own supplements.
     uploads = {u.ref: u for u in case.uploads.filter(message__isnull=True)}
     with translation.override(lang):
-        sections = answer_sections(definition, case.answers, lang, uploads)
+        sections = answer_sections(definition, case.answers, lang, uploads, output=True)
     for section in sections:
         section["blocks"] = _blocks(section["rows"])
     statuses = dict(Case.Status.choices)

@@ -49,10 +49,11 @@ def transition_buttons(statuses) -> list[tuple[str, str]]:
 
 
 def answer_sections_for(case: Case, lang: str, uploads) -> list[dict]:
-    """The labelled answers of `case` by step, as the citizen's summary shows them."""
+    """The labelled answers of `case` by step, as the citizen's summary shows them (fields
+    imported from FIM with their output label, `x-fim.output_label`)."""
     definition = bound_definition(case.process_version, case.parameter_values)
     by_ref = {u.ref: u for u in uploads}
-    return answer_sections(definition, case.answers or {}, lang, by_ref)
+    return answer_sections(definition, case.answers or {}, lang, by_ref, output=True)
 
 
 def _status_label(status: str) -> str:

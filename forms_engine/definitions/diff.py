@@ -1055,7 +1055,19 @@ class _Differ:
 
     def _step_rules(self, before, step, pointer, subject_de, subject_en):
         """Rules of the step schema itself (allOf, if/then, …) the field diff cannot explain."""
-        explained = frozenset({"type", "title", "description", "x-en", "properties", "required"})
+        explained = frozenset(
+            {"type", "title", "description", "x-en", "x-fim", "properties", "required"}
+        )
+        if not _same(
+            _dict(before.get("schema")).get("x-fim"), _dict(step.get("schema")).get("x-fim")
+        ):
+            self.add(
+                "changed",
+                _at(step, pointer, "schema"),
+                "step",
+                f"{subject_de}: FIM-Bezug geändert",
+                f"{subject_en}: FIM reference changed",
+            )
         old_rest = _residual(before.get("schema"), explained)
         new_rest = _residual(step.get("schema"), explained)
         if not _same(old_rest, new_rest):
@@ -1766,7 +1778,15 @@ class _Differ:
             "computed",
         }
         for key in sorted((set(old) | set(new)) - handled, key=str):
-            if not _same(old.get(key), new.get(key)):
+            if key == "x-fim" and not _same(old.get(key), new.get(key)):
+                self.add(
+                    "changed",
+                    "/x-fim",
+                    "meta",
+                    "FIM-Herkunft (x-fim) geändert",
+                    "FIM origin (x-fim) changed",
+                )
+            elif not _same(old.get(key), new.get(key)):
                 self.add(
                     "changed",
                     f"/{pointers.escape(key)}",

@@ -185,6 +185,8 @@ class _Converter:
         self.items: dict[str, dict] = {}  # code-list key → shared item document
         self.item_names: dict[str, str] = {}  # code-list key → $defs name
         self.missing_lists: set[str] = set()
+        self.step_at: dict[int, str] = {}  # step index → step id (for rules)
+        self.rules: list[dict] = []  # CEL rules made from value limits
 
     # ---- issues -------------------------------------------------------------------
 
@@ -240,6 +242,8 @@ class _Converter:
             doc["uses"] = self.uses
             doc["$defs"] = self.defs
         doc["steps"] = steps
+        if self.rules:
+            doc["rules"] = self.rules
         doc["x-fim"] = self.root_fim()
         self.rules_todo()
         return FimConversion(
@@ -340,6 +344,7 @@ class _Converter:
         group = element.element
         assert isinstance(group, FimGroup)
         sid = self.step_id(group.id, taken)
+        self.step_at[index] = sid
         base = f"/steps/{index}/schema"
         step: dict = {"id": sid, "title": _i18n(group.label)}
         if group.hilfetext_eingabe:
@@ -361,6 +366,7 @@ class _Converter:
 
     def fields_step(self, elements: list[FimElement], index: int, taken: set[str]) -> dict:
         sid = self.step_id(TOP_STEP, taken)
+        self.step_at[index] = sid
         obj = self.object_schema(tuple(elements), f"/steps/{index}/schema", top=True)
         schema = {"type": "object"}
         schema.update(obj.schema)
@@ -704,7 +710,7 @@ class _Converter:
         return None
 
     def find_codelist(self, ref: FimCodeListRef) -> FimCodeList | None:
-        for key in (ref.key, ref.canonical_version_uri, ref.canonical_uri, ref.id):
+        for key in (ref.key, ref.canonical_version_uri, ref.canonical_uri, ref.id, ref.name):
             if key and key in self.codelists:
                 codelist = self.codelists[key]
                 if ref.version and codelist.version and ref.version != codelist.version:
@@ -819,12 +825,12 @@ class _Converter:
             return schema
         if t == "date":
             schema = {"type": "string", "format": "date"}
-            self.value_limits_unsupported(f, ptr, "Datum", "date")
+            self.value_limits(f, ptr, "Datum", "date")
             self.default(f, schema, "date", ptr)
             return schema
         if t == "datetime":
             schema = {"type": "string", "format": "date-time"}
-            self.value_limits_unsupported(f, ptr, "Zeitpunkt", "date-time")
+            self.value_limits(f, ptr, "Zeitpunkt", "date-time")
             self.default(f, schema, "string", ptr)
             return schema
         if t == "time":
@@ -837,7 +843,7 @@ class _Converter:
                     f.id,
                     ptr,
                 )
-            self.value_limits_unsupported(f, ptr, "Uhrzeit", "time")
+            self.value_limits(f, ptr, "Uhrzeit", "time")
             self.default(f, schema, "string", ptr)
             return schema
         if t in ("num", "num_int"):
@@ -874,7 +880,7 @@ class _Converter:
             return schema
         if t == "num_currency":
             schema = {"type": "string", "format": "money"}
-            self.value_limits_unsupported(f, ptr, "Geldbetrag", "money")
+            self.value_limits(f, ptr, "Geldbetrag", "money")
             self.length_unsupported(f, ptr)
             self.default(f, schema, "money", ptr)
             return schema
@@ -955,8 +961,14 @@ class _Converter:
                 ptr,
             )
 
-    def value_limits_unsupported(self, f: FimField, ptr: str, what_de: str, what_en: str) -> None:
+    def value_limits(self, f: FimField, ptr: str, what_de: str, what_en: str) -> None:
+        """Limits JSON Schema cannot compare (dates, times, money): a CEL rule for a field
+        directly in a step, else a warning and a to-do."""
         self.length_unsupported(f, ptr)
+        if not (f.min_value or f.max_value):
+            return
+        if self.limit_rules(f, ptr, what_en):
+            return
         if f.min_value or f.max_value:
             limits = " – ".join(v or "…" for v in (f.min_value, f.max_value))
             self.warn(
@@ -973,6 +985,56 @@ class _Converter:
                 f.id,
                 ptr,
             )
+
+    def limit_rules(self, f: FimField, ptr: str, kind: str) -> bool:
+        """Write min/max as rules (`answers.<step>.<key> >= …`) when the field stands
+        directly in a step and the limits are readable; False when not possible."""
+        match = re.fullmatch(r"/steps/(\d+)/schema/properties/([A-Za-z][A-Za-z0-9_]*)", ptr)
+        if match is None or int(match.group(1)) not in self.step_at:
+            return False
+        step, key = self.step_at[int(match.group(1))], match.group(2)
+        made = []
+        for raw, op, suffix in ((f.min_value, ">=", "min"), (f.max_value, "<=", "max")):
+            if not raw:
+                continue
+            literal = _limit_literal(raw, kind)
+            if literal is None or len(self.rules) + len(made) >= 100:
+                return False
+            shown_de, shown_en = _limit_shown(literal, kind)
+            if op == ">=":
+                de = (
+                    f"„{f.label}“ darf nicht kleiner sein als {shown_de}."
+                    if kind == "money"
+                    else f"„{f.label}“ darf nicht vor {shown_de} liegen."
+                )
+                en = (
+                    f"'{f.label}' must not be less than {shown_en}."
+                    if kind == "money"
+                    else f"'{f.label}' must not be before {shown_en}."
+                )
+            else:
+                de = (
+                    f"„{f.label}“ darf nicht größer sein als {shown_de}."
+                    if kind == "money"
+                    else f"„{f.label}“ darf nicht nach {shown_de} liegen."
+                )
+                en = (
+                    f"'{f.label}' must not be more than {shown_en}."
+                    if kind == "money"
+                    else f"'{f.label}' must not be after {shown_en}."
+                )
+            value = f"answers.{step}.{key}"
+            check = f"{value} {op} {literal}" if kind == "money" else f'{value} {op} "{literal}"'
+            made.append(
+                {
+                    "id": f"{key.lower()}-{suffix}"[:63],
+                    "check": check,
+                    "pointer": f"/{step}/{key}",
+                    "message": {"de": de, "en": en},
+                }
+            )
+        self.rules += made
+        return bool(made)
 
     def default(self, f: FimField, schema: dict, kind: str, ptr: str) -> None:
         raw = f.inhalt
@@ -1069,6 +1131,30 @@ class _Obj:
     schema: dict  # {"properties": …, "required": …?}
     blocks: list[dict]
     carried: list[_Carried]
+
+
+def _limit_literal(raw: str, kind: str) -> str | None:
+    """The CEL literal for a limit: an ISO date / date-time / HH:MM text, or a money double."""
+    raw = raw.strip()
+    if kind == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        return raw
+    if kind == "time" and re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9](:00)?", raw):
+        return raw[:5]
+    if kind == "money":
+        number = _number(raw)
+        if number is not None and 0 <= number < 1_000_000_000:
+            return f"{Decimal(str(number)):.2f}"
+    return None
+
+
+def _limit_shown(literal: str, kind: str) -> tuple[str, str]:
+    if kind == "date":
+        year, month, day = literal.split("-")
+        return f"dem {day}.{month}.{year}", literal
+    if kind == "time":
+        return f"{literal} Uhr", literal
+    euros = Decimal(literal)
+    return f"{euros:.2f} €".replace(".", ","), f"€{euros:.2f}"
 
 
 def _matches(pattern: str, value: str) -> bool:
