@@ -65,7 +65,7 @@ def test_a_designer_imports_a_fim_file_sees_the_warnings_and_opens_the_draft(
     assert not FimSource.objects.exists()
 
     page.set_input_files("#id_xml", str(REFERENCE / "xdf2-S00000121-blaue-karte.xml"))
-    page.set_input_files("#id_codelists", [str(p) for p in sorted(CODELISTS.glob("*.xml"))])
+    page.set_input_files("#id_codelists", [str(p) for p in sorted(CODELISTS.glob("*.gc.xml"))])
     page.locator("#fim-import-submit").click()
     page.wait_for_url("**/studio/fim-import/*/")
     source = FimSource.objects.get()
@@ -121,7 +121,7 @@ def _grow_repeats(frame, data: dict) -> None:
 @pytest.mark.parametrize("path", REFERENCE_FILES, ids=[p.stem for p in REFERENCE_FILES])
 def test_a_citizen_completes_every_imported_reference_file(designer_of, live_server, page, path):
     designer, publisher = designer_of
-    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.xml"))]
+    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.gc.xml"))]
     result = fim_import(
         xml=path.read_bytes(), codelists=codelists, publisher=publisher, by=designer
     )

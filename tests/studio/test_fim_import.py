@@ -37,6 +37,8 @@ REFERENCE_FILES = sorted(REFERENCE.glob("*.xml")) if REFERENCE.is_dir() else []
 BLAUE_KARTE = REFERENCE / "xdf2-S00000121-blaue-karte.xml"
 SIMPLE = REFERENCE / "xdf2-sample-simple.xml"
 SELECT = REFERENCE / "xdf2-sample-select.xml"
+# the reference files and the XDF 3.0.0 schema-message fixture of tests/fim
+IMPORTED = [*REFERENCE_FILES, CODELISTS / "xdf3-schema-message.xml"]
 
 pytestmark = pytest.mark.skipif(not REFERENCE_FILES, reason=f"no reference files in {REFERENCE}")
 
@@ -93,7 +95,7 @@ def _options(nodes, defs) -> set:
 # --- the service, every reference file --------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", REFERENCE_FILES, ids=_ids(REFERENCE_FILES))
+@pytest.mark.parametrize("path", IMPORTED, ids=_ids(IMPORTED))
 def test_every_reference_file_imports_into_a_clean_draft_a_citizen_can_complete(
     path, studio_publisher, designer
 ):
@@ -131,12 +133,12 @@ def test_every_reference_file_imports_into_a_clean_draft_a_citizen_can_complete(
     assert version.revisions.get().note.startswith("FIM-Import")
 
 
-@pytest.mark.parametrize("path", REFERENCE_FILES, ids=_ids(REFERENCE_FILES))
+@pytest.mark.parametrize("path", IMPORTED, ids=_ids(IMPORTED))
 def test_labels_required_ness_and_choices_match_the_xml(path, studio_publisher, designer):
     """Every FIM input field appears with its label, required when its anzahl says so (and its
     groups are required), with the codes of its list when the list was given."""
     schema = parse_xdf(path.read_bytes())
-    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.xml"))]
+    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.gc.xml"))]
     result = fim_import(
         xml=path.read_bytes(), codelists=codelists, publisher=studio_publisher, by=designer
     )
@@ -174,7 +176,7 @@ def test_labels_required_ness_and_choices_match_the_xml(path, studio_publisher, 
 
 
 def test_code_lists_given_are_installed_as_versioned_shared_items(studio_publisher, designer):
-    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.xml"))]
+    codelists = [(p.name, p.read_bytes()) for p in sorted(CODELISTS.glob("*.gc.xml"))]
     result = fim_import(
         xml=BLAUE_KARTE.read_bytes(), codelists=codelists, publisher=studio_publisher, by=designer
     )
@@ -336,7 +338,7 @@ def test_the_command_imports_and_prints_draft_warnings_and_todo(path, studio_pub
 
 def test_the_command_takes_code_lists_process_id_and_dry_run(studio_publisher):
     lists = []
-    for path in sorted(CODELISTS.glob("*.xml")):
+    for path in sorted(CODELISTS.glob("*.gc.xml")):
         lists += ["--codelist", str(path)]
     out = io.StringIO()
     call_command(
@@ -403,13 +405,13 @@ def test_the_process_list_links_the_import_and_the_page_imports(client, designer
         {
             "publisher": studio_publisher.pk,
             "xml": _xml_upload(BLAUE_KARTE),
-            "codelists": [_xml_upload(p) for p in sorted(CODELISTS.glob("*.xml"))],
+            "codelists": [_xml_upload(p) for p in sorted(CODELISTS.glob("*.gc.xml"))],
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     source = FimSource.objects.get()
     assert response["Location"] == reverse("studio:fim-import-result", args=[source.pk])
-    assert len(source.codelists) == 3
+    assert len(source.codelists) == len(list(CODELISTS.glob("*.gc.xml")))
     result = client.get(response["Location"])
     content = result.content.decode()
     assert result.status_code == 200
