@@ -81,6 +81,13 @@ def test_a_designer_imports_a_fim_file_sees_the_warnings_and_opens_the_draft(
     page.wait_for_url(f"**/studio/versionen/{source.version.pk}/**")
     assert_accessible(page, "editor of the imported draft")
 
+    page.goto(f"{live_server.url}/studio/versionen/{source.version.pk}/hinweise/")
+    assert page.locator("#fim-todo-title").is_visible()
+    assert_accessible(page, "checks page with the import's to-do list")
+    page.goto(f"{live_server.url}/studio/prozesse/{source.process_id}/")
+    assert "§ 19a AufenthG" in page.locator("#fim-origin").inner_text()
+    assert_accessible(page, "process page with the FIM origin")
+
 
 def _fill(frame, data: dict) -> None:
     for key, value in data.items():
