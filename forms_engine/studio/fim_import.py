@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ __all__ = ["FimImportRefused", "FimImportResult", "fim_import", "MAX_CODELISTS"]
 
 #: At most this many genericode files with one message.
 MAX_CODELISTS = 50
+#: A process id given for the import (the same rule as the studio's "new process").
+PROCESS_ID_RE = re.compile(r"[a-z][a-z0-9-]{2,63}")
 
 
 class FimImportRefused(CatalogError):
@@ -189,6 +192,14 @@ def fim_import(
     from the FIM id by the converter). `dry_run`: everything is checked, nothing kept.
     Raises `FimImportRefused`; then nothing was written."""
     _check_permission(by, publisher)
+    if process_id and not PROCESS_ID_RE.fullmatch(process_id):
+        raise FimImportRefused(
+            "fim.process_id_invalid",
+            "Die Kennung des Prozesses besteht aus Kleinbuchstaben, Ziffern und Bindestrichen "
+            "(3 bis 64 Zeichen, zuerst ein Buchstabe).",
+            "The process id consists of lower-case letters, digits and hyphens (3 to 64 "
+            "characters, a letter first).",
+        )
     if not isinstance(xml, bytes | bytearray):
         raise FimImportRefused(
             "fim.not_bytes", "Keine XML-Datei erhalten.", "No XML file was received."

@@ -146,7 +146,7 @@ def fim_import_page(request):
             )
         except FimImportRefused as exc:
             target = "xml"
-            if exc.code == "fim.process_taken":
+            if exc.code in ("fim.process_taken", "fim.process_id_invalid"):
                 target = "process_id"
             elif exc.file:
                 target = "codelists"

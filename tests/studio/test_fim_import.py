@@ -306,6 +306,17 @@ def test_a_taken_process_id_is_refused(studio_publisher, designer):
     assert other.process.identifier == "zweiter" != first.process.identifier
 
 
+@pytest.mark.parametrize("process_id", ["X", "Gross-Buchstaben", "mit leerzeichen", "a" * 65])
+def test_an_invalid_process_id_is_refused(process_id, studio_publisher, designer):
+    before = _counts()
+    with pytest.raises(FimImportRefused) as refused:
+        fim_import(
+            xml=SIMPLE.read_bytes(), publisher=studio_publisher, by=designer, process_id=process_id
+        )
+    assert refused.value.code == "fim.process_id_invalid"
+    assert _counts() == before
+
+
 def test_only_designers_of_the_publisher_may_import(
     studio_publisher, reviewer, outsider, other_designer, clerk_steuer
 ):
