@@ -136,6 +136,8 @@ def _number(raw: str) -> int | float | None:
         return None
     if not value.is_finite() or len(raw.strip()) > 30:
         return None
+    if abs(value) >= Decimal(10) ** 15:
+        return None  # beyond what a double keeps exactly (and the 30-character limit)
     if value == value.to_integral_value():
         return int(value)
     return float(value)
@@ -246,6 +248,16 @@ class _Converter:
             doc["rules"] = self.rules
         doc["x-fim"] = self.root_fim()
         self.rules_todo()
+        # A safety net: what the engine would still refuse (e.g. more than 2,000 fields)
+        # is reported here, so the caller never stores a draft without saying why.
+        for problem in check_definition(doc)[:20]:
+            self.warn(
+                "fim.definition_problem",
+                f"Der Entwurf verletzt eine Regel des Prozessformats: {problem.message}",
+                f"The draft breaks a rule of the process format: {problem.message_en}",
+                "",
+                problem.pointer,
+            )
         return FimConversion(
             definition=doc,
             warnings=self.warnings,

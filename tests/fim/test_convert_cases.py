@@ -476,3 +476,13 @@ def test_a_changed_fim_origin_is_a_patch_in_the_diff():
         ),
     }
     assert required_bump(changes) == "patch"
+
+
+def test_a_schema_beyond_the_engine_limits_is_reported_not_hidden():
+    fields = [field(f"F6{i:010d}", label=f"Feld {i}") for i in range(2001)]
+    conversion = fim_to_definition(parse_xdf(schema(group("G60000000001", *fields))))
+    problems = check_definition(conversion.definition)
+    assert problems
+    reported = [w for w in conversion.warnings if w.code == "fim.definition_problem"]
+    assert [w.pointer for w in reported] == [p.pointer for p in problems][:20]
+    assert "2.000" in reported[0].message or "2000" in reported[0].message
