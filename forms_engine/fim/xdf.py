@@ -234,9 +234,9 @@ class _Reader:
             raise FimError(
                 "fim.not_xdatenfelder",
                 "Die Datei ist keine XDatenfelder-Nachricht (Namensraum "
-                f"{ns or 'fehlt'}; erwartet urn:xoev-de:fim:standard:xdatenfelder_2 oder _3.0.0).",
+                f"{ns or 'fehlt'}; erwartet urn:xoev-de:fim:standard:xdatenfelder_2, _3.0.0 oder _1).",
                 "The file is not an XDatenfelder message (namespace "
-                f"{ns or 'missing'}; expected urn:xoev-de:fim:standard:xdatenfelder_2 or _3.0.0).",
+                f"{ns or 'missing'}; expected urn:xoev-de:fim:standard:xdatenfelder_2, _3.0.0 or _1).",
                 root.sourceline,
             )
         self.version = NAMESPACES[ns]
