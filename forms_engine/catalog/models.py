@@ -750,3 +750,54 @@ class PublishApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} – {self.get_status_display()}"
+
+
+class FimSource(models.Model):
+    """The FIM XDatenfelder message a process was imported from (`studio.fim_import`).
+
+    `source` keeps the exact bytes of the XML file: the FIM-conformant output re-reads it
+    (`fim.xdf.parse_xdf(bytes(source.source))`) to derive the schema a delivery is
+    validated against; `sha256` is theirs. `version` is the first draft made
+    from it. `warnings` and `todo` are what the import could not express (lists of
+    `{"code", "message", "message_en", "fim_id", "pointer"}` objects); `codelists` the
+    canonical version URIs of the genericode lists supplied with it."""
+
+    process = models.ForeignKey(
+        Process, on_delete=models.CASCADE, related_name="fim_sources", verbose_name=_("Prozess")
+    )
+    version = models.ForeignKey(
+        ProcessVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fim_sources",
+        verbose_name=_("Erster Entwurf"),
+    )
+    fim_id = models.CharField(_("FIM-Kennung"), max_length=64)
+    fim_version = models.CharField(_("FIM-Version"), max_length=40, blank=True)
+    xdf_version = models.CharField(_("XDatenfelder-Version"), max_length=10)
+    name = models.CharField(_("Name"), max_length=300, blank=True)
+    legal_basis = models.TextField(_("Rechtsgrundlage"), blank=True)
+    # The exact bytes of the XML file (its own encoding declaration applies).
+    source = models.BinaryField(_("XML-Quelle"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    codelists = models.JSONField(_("Codelisten"), default=list, blank=True)
+    warnings = models.JSONField(_("Warnungen"), default=list, blank=True)
+    todo = models.JSONField(_("Offene Punkte"), default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Importiert von"),
+    )
+    imported_at = models.DateTimeField(_("Importiert am"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("FIM-Quelle")
+        verbose_name_plural = _("FIM-Quellen")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.fim_id} {self.fim_version} ({self.process})"

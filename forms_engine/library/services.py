@@ -34,7 +34,7 @@ from forms_engine.definitions import (
     required_bump,
     shared_uses,
 )
-from forms_engine.definitions.shared import KIND_LABELS
+from forms_engine.definitions.shared import KIND_LABELS, check_shared_item, schema_sha256
 
 from . import signing
 from .archive import ArchiveLimits, BundleRefused
@@ -47,10 +47,12 @@ __all__ = [
     "BundleRefused",
     "ImportPlan",
     "PlanItem",
+    "SharedItemConflict",
     "bundle_build_directory",
     "bundle_export",
     "bundle_import",
     "bundle_plan",
+    "shared_item_install",
     "signing_key_load",
     "trust_key_add",
     "trust_key_revoke",
@@ -701,3 +703,52 @@ def bundle_import(
             f"The import was rolled back completely: {message_en}",
         ) from exc
     return result
+
+
+# --- single shared items (FIM code lists) ----------------------------------------------------
+
+
+class SharedItemConflict(CatalogError):
+    """A shared item file cannot be installed (invalid, or its id and version are taken by
+    other content)."""
+
+
+def shared_item_install(*, publisher: Publisher, doc: dict) -> tuple[SharedItem, bool]:
+    """Install one shared item file (`urn:ozg-engine:shared-item:1`) for `publisher`.
+
+    The same kind, id and version with the same content (`sha256` of `schema`) is
+    recognised and reused (`created` False); the same id and version with other content is
+    refused (`SharedItemConflict`): a version number always names the same content, as in a
+    bundle import. Call inside the caller's transaction."""
+    problems = check_shared_item(doc)
+    if problems:
+        detail = "; ".join(f"{p.pointer or '/'}: {p.message}" for p in problems[:5])
+        detail_en = "; ".join(f"{p.pointer or '/'}: {p.message_en}" for p in problems[:5])
+        raise SharedItemConflict(
+            f"Die geteilte Vorlage „{doc.get('id', '?')}“ ist fehlerhaft: {detail}",
+            f"The shared item '{doc.get('id', '?')}' is invalid: {detail_en}",
+        )
+    sha = schema_sha256(doc["schema"])
+    existing = SharedItem.objects.filter(
+        kind=doc["kind"], identifier=doc["id"], version=doc["version"]
+    ).first()
+    if existing is not None:
+        if existing.sha256 != sha:
+            kind_de, kind_en = KIND_LABELS[doc["kind"]]
+            raise SharedItemConflict(
+                f"Die {kind_de} „{doc['id']}“ {doc['version']} ist hier schon mit anderem "
+                "Inhalt installiert. Eine Versionsnummer bezeichnet immer denselben Inhalt.",
+                f"The {kind_en} '{doc['id']}' {doc['version']} is already installed here "
+                "with other content. A version number always names the same content.",
+            )
+        return existing, False
+    item = SharedItem.objects.create(
+        publisher=publisher,
+        kind=doc["kind"],
+        identifier=doc["id"],
+        version=doc["version"],
+        title=str(doc["title"]["de"])[:300],
+        document=doc,
+        sha256=sha,
+    )
+    return item, True

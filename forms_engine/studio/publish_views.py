@@ -42,6 +42,7 @@ from .selectors import (
     version_checks,
 )
 from .views import version_context
+from .views_fim import grouped_todo
 
 # --- designer tests ------------------------------------------------------------------------
 
@@ -170,6 +171,10 @@ def checks_page(request, version_id: int):
     version = version_for(request.user, version_id)
     context = version_context(request, version, "studio:checks")
     context["checks"] = version_checks(version)
+    fim_source = version.process.fim_sources.first()
+    if fim_source is not None and version.status == ProcessVersion.Status.DRAFT:
+        context["fim_source"] = fim_source
+        context["todo_groups"] = grouped_todo(fim_source.todo, lang())
     return render(request, "studio/checks.html", context)
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path  # noqa: F401 (include: the sub-pages' url modules)
 
-from . import views
+from . import views, views_fim
 
 app_name = "studio"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.process_list, name="processes"),
     path("prozesse/neu/", views.process_new, name="process-new"),
     path("prozesse/<int:process_id>/", views.process_detail, name="process"),
+    path("fim-import/", views_fim.fim_import_page, name="fim-import"),
+    path("fim-import/<int:source_id>/", views_fim.fim_import_result, name="fim-import-result"),
     path("versionen/<int:version_id>/", views.version_detail, name="version"),
     path("versionen/<int:version_id>/neuer-entwurf/", views.draft_from_version, name="draft-new"),
     # Sub-pages of a version, one url module each (editor, preview, tests, diff, publish):

@@ -149,6 +149,7 @@ def process_detail(request, process_id: int):
             "versions": versions,
             "audit": process_audit_trail(process, limit=50),
             "in_library": any(v.status != ProcessVersion.Status.DRAFT for v in versions),
+            "fim_source": process.fim_sources.select_related("imported_by").first(),
             **roles(request.user, process.publisher),
         },
     )
