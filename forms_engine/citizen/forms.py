@@ -141,11 +141,18 @@ def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 
             count = 0
         # Not clamped to maxItems: a longer list is reported by validation, never cut.
         count = max(0, min(count, MAX_REPEAT))
-        entries = [
-            parse_fields(f.children, post, files, [*fpath, str(i)], step_id, out)
-            for i in range(count)
-        ]
-        return entries if count else None
+        entries, blank = [], []
+        for i in range(count):
+            uploads_before = len(out.uploads)
+            entries.append(parse_fields(f.children, post, files, [*fpath, str(i)], step_id, out))
+            blank.append(not entries[-1] and len(out.uploads) == uploads_before)
+        if _min_items(f) == 0:
+            # Entries left entirely blank at the end of a list that may be empty are no
+            # entries (an optional list is skipped by leaving its one empty entry blank);
+            # only trailing ones, so every other entry keeps its place.
+            while entries and blank[len(entries) - 1]:
+                entries.pop()
+        return entries or None
     if kind == "multichoice":
         by_text = {str(o[0]): o[0] for o in f.options}
         values = []
