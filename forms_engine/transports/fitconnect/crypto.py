@@ -8,6 +8,7 @@ parameter of the generators exists so tests can use fast 2048-bit keys.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -79,11 +80,19 @@ def _load_key(key: dict, *, op: str, alg: str, private: bool) -> jwk.JWK:
         # Never use a private key where a public one is expected (it would leak on export).
         key = {name: value for name, value in key.items() if name not in _PRIVATE_PARTS}
     try:
-        return jwk.JWK(**key)
+        return _jwk(json.dumps(key, sort_keys=True))
     except (JWException, ValueError, TypeError) as error:
         raise PermanentError(
             "Der Schlüssel ist kein gültiger JWK.", f"The key is not a valid JWK: {error}"
         ) from error
+
+
+@functools.lru_cache(maxsize=32)
+def _jwk(text: str) -> jwk.JWK:
+    """One jwcrypto key per JWK (by its canonical JSON): jwcrypto keeps the loaded RSA key
+    on the object, and loading a 4096-bit private key (with its validity check) costs about
+    half a second of CPU; a JWK is never changed after loading here."""
+    return jwk.JWK(**json.loads(text))
 
 
 _PRIVATE_PARTS = {"d", "p", "q", "dp", "dq", "qi", "oth"}
