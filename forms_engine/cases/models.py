@@ -274,9 +274,7 @@ class CaseDeliveryEvent(models.Model):
     class Meta:
         ordering = ["issued_at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["delivery", "token_sha256"], name="one_event_per_token"
-            )
+            models.UniqueConstraint(fields=["delivery", "token_sha256"], name="one_event_per_token")
         ]
 
     def __str__(self) -> str:

@@ -5,72 +5,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0007_case_parameter_values'),
+        ("cases", "0007_case_parameter_values"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='casedelivery',
-            name='claim_token',
+            model_name="casedelivery",
+            name="claim_token",
             field=models.CharField(blank=True, max_length=36),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='claimed_until',
+            model_name="casedelivery",
+            name="claimed_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='events_polled_at',
+            model_name="casedelivery",
+            name="events_polled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('accepted', 'angenommen'), ('rejected', 'zurückgewiesen')], max_length=20, verbose_name='Ergebnis beim Empfänger'),
+            model_name="casedelivery",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[("accepted", "angenommen"), ("rejected", "zurückgewiesen")],
+                max_length=20,
+                verbose_name="Ergebnis beim Empfänger",
+            ),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='outcome_at',
+            model_name="casedelivery",
+            name="outcome_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='outcome_notice',
-            field=models.CharField(choices=[('pending', 'noch nicht benachrichtigt'), ('sent', 'per E-Mail benachrichtigt'), ('no_address', 'nicht benachrichtigt: keine E-Mail-Adresse'), ('covered', 'keine eigene E-Mail nötig')], default='pending', max_length=20),
+            model_name="casedelivery",
+            name="outcome_notice",
+            field=models.CharField(
+                choices=[
+                    ("pending", "noch nicht benachrichtigt"),
+                    ("sent", "per E-Mail benachrichtigt"),
+                    ("no_address", "nicht benachrichtigt: keine E-Mail-Adresse"),
+                    ("covered", "keine eigene E-Mail nötig"),
+                ],
+                default="pending",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='outcome_problems',
+            model_name="casedelivery",
+            name="outcome_problems",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='casedelivery',
-            name='state',
+            model_name="casedelivery",
+            name="state",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.CreateModel(
-            name='CaseDeliveryEvent',
+            name="CaseDeliveryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.TextField()),
-                ('token_sha256', models.CharField(max_length=64)),
-                ('kind', models.CharField(max_length=40)),
-                ('event_uri', models.CharField(blank=True, max_length=300)),
-                ('issuer', models.CharField(blank=True, max_length=300)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('jti', models.CharField(blank=True, max_length=100)),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('verified', models.BooleanField(default=False)),
-                ('note', models.TextField(blank=True)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='cases.casedelivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.TextField()),
+                ("token_sha256", models.CharField(max_length=64)),
+                ("kind", models.CharField(max_length=40)),
+                ("event_uri", models.CharField(blank=True, max_length=300)),
+                ("issuer", models.CharField(blank=True, max_length=300)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("jti", models.CharField(blank=True, max_length=100)),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("verified", models.BooleanField(default=False)),
+                ("note", models.TextField(blank=True)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="cases.casedelivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['issued_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('delivery', 'token_sha256'), name='one_event_per_token')],
+                "ordering": ["issued_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("delivery", "token_sha256"), name="one_event_per_token"
+                    )
+                ],
             },
         ),
     ]

@@ -24,6 +24,7 @@ file and its uploads are the objects the pipeline passes in (no import of `cases
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from forms_engine.core.storage import CASEFILES, UPLOADS, file_read
 from forms_engine.transports import registry
 from forms_engine.transports.base import DeliveryStore, RemoteEvent, Transport, TransportError
 
-SECRET_ENV_DEFAULT = "FORMS_FITCONNECT_CLIENT_SECRET"
+SECRET_ENV_DEFAULT = "FORMS_FITCONNECT_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
 LEIKA_URN = "urn:de:fim:leika:leistung:"
 # Statuses of a submission that mean "the submit request arrived" (docs sending/query-status).
 SUBMITTED = {"submitted", "forwarded", "accepted", "rejected"}
@@ -84,8 +85,7 @@ class FitConnectTransport(Transport):
             "client_secret_env": {
                 "type": "string",
                 "pattern": "^[A-Z_][A-Z0-9_]{0,99}$",
-                "title": "Umgebungsvariable mit dem Client-Secret "
-                f"(leer: {SECRET_ENV_DEFAULT})",
+                "title": f"Umgebungsvariable mit dem Client-Secret (leer: {SECRET_ENV_DEFAULT})",
                 "x-en": {
                     "title": f"Environment variable holding the client secret "
                     f"(empty: {SECRET_ENV_DEFAULT})"
@@ -97,11 +97,14 @@ class FitConnectTransport(Transport):
                 "title": "OAuth2-Scope (optional)",
                 "x-en": {"title": "OAuth2 scope (optional)"},
             },
+            "routing_api": _url(
+                "Adresse der Routing API (leer: die der Submission API)",
+                "Routing API URL (empty: the submission API's)",
+            ),
             "destination_id": {
                 "type": "string",
                 "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
-                "title": "Zustellpunkt (destinationId; leer: Routing nach LeiKa-Schlüssel "
-                "und ARS)",
+                "title": "Zustellpunkt (destinationId; leer: Routing nach LeiKa-Schlüssel und ARS)",
                 "x-en": {"title": "Destination (destinationId; empty: route by LeiKa key and ARS)"},
             },
             "data_format": {
@@ -149,6 +152,9 @@ class FitConnectTransport(Transport):
             self._secret(),
             scope=self.options.get("scope") or None,
             timeout=getattr(settings, "FORMS_FITCONNECT_TIMEOUT", 10),
+            routing_api=self.options.get("routing_api") or None,
+            # FIT-Connect requires 4096-bit keys; only tests lower it (small stand-in keys).
+            min_key_bits=getattr(settings, "FORMS_FITCONNECT_MIN_KEY_BITS", 4096),
         )
 
     # --- what is sent ------------------------------------------------------------------
@@ -192,9 +198,7 @@ class FitConnectTransport(Transport):
                 permanent=True,
             )
         definition = case.process_version.definition or {}
-        schema_uri = (
-            f"urn:ozg-engine:process:{definition.get('id', '')}:{definition.get('version', '')}:data"
-        )
+        schema_uri = f"urn:ozg-engine:process:{definition.get('id', '')}:{definition.get('version', '')}:data"
         content = json.dumps(
             case.answers, ensure_ascii=False, sort_keys=True, separators=(",", ":")
         ).encode("utf-8")
@@ -269,24 +273,20 @@ class FitConnectTransport(Transport):
         if state.get("submitted"):
             return
         if state.get("submission_id"):
-            status = self._remote_status(sdk, client, state["submission_id"])
+            status = self._remote_status(sdk, client, state)
             if status in SUBMITTED:
                 state["submitted"] = True
                 state["remote_status"] = status
                 store.save(state)
                 return
             if status is None:  # the Zustelldienst lost it (or deleted it): start over
-                state = {
-                    k: v for k, v in state.items() if k in ("attachments", "destination_id")
-                }
+                state = {k: v for k, v in state.items() if k in ("attachments", "destination_id")}
                 state["restarts"] = int(store.state.get("restarts", 0)) + 1
                 store.save(state)
         parts = self._parts(case, casefile)
         if not state.get("attachments"):
             # Stable ids, chosen and stored before anything is announced.
-            state["attachments"] = [
-                {"key": part["key"], "id": str(uuid.uuid4())} for part in parts
-            ]
+            state["attachments"] = [{"key": part["key"], "id": str(uuid.uuid4())} for part in parts]
             store.save(state)
         ids = {entry["key"]: entry["id"] for entry in state["attachments"]}
         if set(ids) != {part["key"] for part in parts}:
@@ -354,7 +354,9 @@ class FitConnectTransport(Transport):
             reply_email=case.applicant_email or None,
             payment=self._payment(case),
         )
-        sdk.validate_metadata(metadata)
+        problems = sdk.validate_metadata(metadata)  # build_metadata checks too; never send invalid
+        if problems:
+            raise TransportError("FIT-Connect: " + "; ".join(problems), permanent=True)
         metadata_bytes = json.dumps(metadata, ensure_ascii=False, sort_keys=True).encode("utf-8")
         state["metadata_sha512"] = sdk.sha512_hex(metadata_bytes)
         state["data_sha512"] = sdk.sha512_hex(data)
@@ -370,15 +372,21 @@ class FitConnectTransport(Transport):
         store.save(state)
 
     @staticmethod
-    def _remote_status(sdk, client, submission_id: str) -> str | None:
-        """The submission's status at the Zustelldienst, None when it does not know it."""
+    def _remote_status(sdk, client, state: dict) -> str | None:
+        """The submission's status at the Zustelldienst (from the case's event log), None
+        when it no longer knows it (deleted, or never stored)."""
         try:
-            answer = client.submission_status(submission_id)
+            answer = client.submission_status(
+                state["submission_id"], case_id=state.get("case_id") or None
+            )
         except sdk.PermanentError as error:
             if getattr(error, "status", None) in (404, 410):
                 return None
             raise
-        return str((answer or {}).get("status") or "").lower() or "incomplete"
+        status = str((answer or {}).get("status") or "").lower()
+        if status == "deleted":
+            return None
+        return status or "incomplete"
 
     def _destination_id(self, client, case) -> str:
         if self.options.get("destination_id"):
@@ -392,7 +400,24 @@ class FitConnectTransport(Transport):
                 f"eingetragen. / No destination for LeiKa {leika} and ARS {ars}.",
                 permanent=True,
             )
-        return str(routes[0]["destinationId"])
+        # Only a route whose destinationSignature verifies (against the service's keys) and
+        # names this service and region is used.
+        sdk = _sdk()
+        keys = client.service_keys()
+        refusals = []
+        for route in routes:
+            try:
+                sdk.verify_destination_signature(route, keys, leika_key=leika, ars=ars)
+            except sdk.PermanentError as error:
+                refusals.append(str(error))
+                continue
+            return str(route["destinationId"])
+        raise TransportError(
+            "FIT-Connect: Kein Zustellpunkt mit gültiger Signatur für LeiKa "
+            f"{leika} und ARS {ars}. / No destination with a valid signature: "
+            + "; ".join(refusals),
+            permanent=True,
+        )
 
     # --- the event log -----------------------------------------------------------------
 
@@ -411,24 +436,28 @@ class FitConnectTransport(Transport):
         client = self.client()
         tokens = client.events(state["case_id"])
         keys = list(client.service_keys())
-        destination = client.destination(state["destination_id"])
-        keys += list(_signature_keys(destination))
-        events = []
+        known = {key.get("kid") for key in keys}
         for token in tokens:
-            events.append(_event_of(sdk, token, keys, state))
-        return events
+            # A receiver's accept/reject is signed with the destination's signature key
+            # (`GET /v1/destinations/{id}/keys/{kid}`), looked up by the token's kid.
+            kid = _header(token).get("kid")
+            if isinstance(kid, str) and kid and kid not in known:
+                known.add(kid)
+                # An unknown kid: the token stays unverified.
+                with contextlib.suppress(sdk.PermanentError):
+                    keys.append(client.destination_keys(state["destination_id"], kid))
+        return [_event_of(sdk, token, keys, state) for token in tokens]
 
 
-def _signature_keys(destination) -> list:
-    """The destination's public signature key(s), as the SDK's Destination carries them."""
-    found = []
-    for name in ("signature_key", "signature_keys"):
-        value = getattr(destination, name, None)
-        if isinstance(value, dict):
-            found.append(value)
-        elif isinstance(value, list | tuple):
-            found.extend(v for v in value if isinstance(v, dict))
-    return found
+def _header(token: str) -> dict:
+    import base64
+
+    try:
+        part = token.split(".")[0]
+        header = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+    except (AttributeError, IndexError, ValueError):
+        return {}
+    return header if isinstance(header, dict) else {}
 
 
 def _event_of(sdk, token: str, keys: list, state: dict) -> RemoteEvent:
@@ -446,7 +475,10 @@ def _event_of(sdk, token: str, keys: list, state: dict) -> RemoteEvent:
     elif event.kind in ("accept", "reject") and str(event.issuer) != str(
         state.get("destination_id")
     ):
-        verified, note = False, "issuer is not the destination / Aussteller ist nicht der Zustellpunkt"
+        verified, note = (
+            False,
+            "issuer is not the destination / Aussteller ist nicht der Zustellpunkt",
+        )
     return RemoteEvent(
         token=token,
         kind=str(event.kind),
@@ -462,16 +494,9 @@ def _event_of(sdk, token: str, keys: list, state: dict) -> RemoteEvent:
 
 def _unverified(sdk, token: str, reason: str) -> RemoteEvent:
     """A token that could not be verified: kept with what its payload claims (unchecked)."""
-    import base64
+    from forms_engine.transports.fitconnect.events import unverified_claims
 
-    claims: dict = {}
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        claims = {}
-    if not isinstance(claims, dict):
-        claims = {}
+    claims = unverified_claims(token)
     events = claims.get("events") if isinstance(claims.get("events"), dict) else {}
     uri = next(iter(events), "")
     kind = uri.rsplit("/", 1)[-1].split("-", 1)[0] if uri else "unknown"
@@ -508,7 +533,9 @@ def _problems(problems) -> list[dict]:
             item = problem
         else:
             item = {k: getattr(problem, k, "") for k in ("type", "title", "detail", "instance")}
-        out.append({k: str(item.get(k) or "")[:1000] for k in ("type", "title", "detail", "instance")})
+        out.append(
+            {k: str(item.get(k) or "")[:1000] for k in ("type", "title", "detail", "instance")}
+        )
     return out
 
 
