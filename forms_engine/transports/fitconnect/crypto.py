@@ -89,9 +89,16 @@ def _load_key(key: dict, *, op: str, alg: str, private: bool) -> jwk.JWK:
 _PRIVATE_PARTS = {"d", "p", "q", "dp", "dq", "qi", "oth"}
 
 
+_PUBLIC_OPS = {"sign": "verify", "unwrapKey": "wrapKey", "decrypt": "encrypt"}
+
+
 def public_part(key: dict) -> dict:
-    """The public part of a JWK dict (drops the private parameters)."""
-    return {name: value for name, value in key.items() if name not in _PRIVATE_PARTS}
+    """The public part of a JWK dict: drops the private parameters and turns private
+    `key_ops` into their public counterparts (sign → verify, unwrapKey → wrapKey)."""
+    public = {name: value for name, value in key.items() if name not in _PRIVATE_PARTS}
+    if isinstance(public.get("key_ops"), list) and "d" in key:
+        public["key_ops"] = [_PUBLIC_OPS.get(op, op) for op in public["key_ops"]]
+    return public
 
 
 def encrypt(plaintext: bytes, public_jwk: dict, *, cty: str) -> str:
