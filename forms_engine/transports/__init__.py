@@ -18,6 +18,8 @@ registry = Registry("transports")
 
 # Backends register themselves on import; importing them here makes every id known
 # wherever the registry is used.
-from .backends import fitconnect, inbox  # noqa: E402, F401 - registration side effect, after `registry`
+# (The FIT-Connect plugin under another name: `transports.fitconnect` is the SDK package.)
+from .backends import fitconnect as _fitconnect_plugin  # noqa: E402, F401 - registration
+from .backends import inbox  # noqa: E402, F401 - registration side effect, after `registry`
 
 __all__ = ["DeliveryStore", "RemoteEvent", "Transport", "TransportError", "registry"]

@@ -58,9 +58,9 @@ def _url(title_de: str, title_en: str) -> dict:
 
 def _sdk():
     """The SDK, imported when used (it needs jwcrypto; the registry must load without)."""
-    from forms_engine.transports import fitconnect
+    import importlib
 
-    return fitconnect
+    return importlib.import_module("forms_engine.transports.fitconnect")
 
 
 @registry("fitconnect")
