@@ -73,6 +73,10 @@ class Transport:
         - Be idempotent on the recipient's side where possible (use `case.pk` or
           `case.reference` as the key): a worker that dies after the recipient accepted but
           before the pipeline recorded it makes the pipeline deliver once more.
+        - Remote transports (`remote = True`) take a third argument, `store` (a
+          `DeliveryStore`), run with no database transaction open, save their progress
+          after every remote step and, given the saved state, continue instead of
+          repeating: exactly once.
         """
         raise NotImplementedError
 

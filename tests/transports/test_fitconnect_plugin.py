@@ -540,3 +540,52 @@ def test_a_forged_accept_is_kept_as_unverified_and_changes_nothing(delivered, st
     assert delivery.outcome == ""
     case.refresh_from_db()
     assert case.status == Case.Status.RECEIVED
+
+
+def test_a_run_that_lost_its_lease_stops_before_sending_more(
+    published_processes, musterstadt, standin, no_enqueue, monkeypatch
+):
+    case = file_case(published_processes, musterstadt, standin)
+    real_upload = sdk_client.SenderClient.upload_attachment
+
+    def taken_over(self, *args, **kwargs):
+        real_upload(self, *args, **kwargs)
+        # Meanwhile the lease ran out and another run claimed the delivery.
+        CaseDelivery.objects.filter(case=case).update(claim_token="another-run")
+
+    monkeypatch.setattr(sdk_client.SenderClient, "upload_attachment", taken_over)
+    with pytest.raises(TransportError, match="anderen Lauf"):
+        pipeline_run(case_id=case.pk)
+
+    delivery = CaseDelivery.objects.get(case=case)
+    assert delivery.claim_token == "another-run"  # the other run's claim is left alone
+    assert delivery.state.get("uploaded") == []  # the lost run recorded nothing more
+    assert submitted(standin) == []
+
+
+def test_the_clerk_refreshes_the_delivery_status_on_the_case_page(delivered, standin, clerk_steuer):
+    case, got = delivered
+    client = Client()
+    client.force_login(clerk_steuer)
+    assert (
+        "Zustellstatus aktualisieren"
+        in client.get(f"/sachbearbeitung/faelle/{case.pk}/").content.decode()
+    )
+    decide(standin, got, "accept")
+
+    response = client.post(f"/sachbearbeitung/faelle/{case.pk}/zustellung/")
+
+    assert response.status_code == 302
+    assert CaseDelivery.objects.get(case=case).outcome == "accepted"
+    page = client.get(f"/sachbearbeitung/faelle/{case.pk}/").content.decode()
+    assert 'data-outcome="accepted"' in page and "Zustellstatus aktualisieren" not in page
+
+
+def test_another_authoritys_clerk_cannot_refresh(delivered, clerk_ordnung):
+    case, _ = delivered
+    client = Client()
+    client.force_login(clerk_ordnung)
+
+    response = client.post(f"/sachbearbeitung/faelle/{case.pk}/zustellung/")
+
+    assert response.status_code == 404
