@@ -306,9 +306,19 @@ def _remote_failed(delivery_id, token: str, error: TransportError) -> None:
     fields = {"last_error": error.message[:2000], "claimed_until": None, "claim_token": ""}
     if error.permanent:
         fields["status"] = CaseDelivery.Status.FAILED
-    CaseDelivery.objects.filter(pk=delivery_id, claim_token=token).exclude(
-        status=CaseDelivery.Status.DELIVERED
-    ).update(**fields)
+    updated = (
+        CaseDelivery.objects.filter(pk=delivery_id, claim_token=token)
+        .exclude(status=CaseDelivery.Status.DELIVERED)
+        .update(**fields)
+    )
+    if updated and error.permanent:
+        # The case cannot reach its recipient: the authority's clerks get it in their inbox
+        # here, with the failed delivery and its error on the case page.
+        now = timezone.now()
+        case_id = CaseDelivery.objects.values_list("case_id", flat=True).get(pk=delivery_id)
+        Case.objects.filter(pk=case_id, routed_at__isnull=True).update(
+            routed_at=now, updated_at=now
+        )
 
 
 def _remote_delivered(case_id, delivery_id, transport_id: str) -> None:

@@ -248,7 +248,7 @@ def test_a_case_arrives_decryptable_with_matching_hashes_valid_metadata_and_the_
     assert metadata["publicServiceType"]["identifier"] == SERVICE
     assert metadata["additionalReferenceInfo"] == {
         "senderReference": case.reference,
-        "applicationDate": case.submitted_at.date().isoformat(),
+        "applicationDate": timezone.localtime(case.submitted_at).date().isoformat(),
     }
     assert metadata["replyChannel"] == {"eMail": {"address": case.applicant_email}}
 
@@ -269,7 +269,7 @@ def test_without_a_destination_the_route_for_leika_and_ars_is_used(
 
 
 def test_a_missing_client_secret_fails_the_delivery_clearly_and_sends_nothing(
-    published_processes, musterstadt, standin, no_enqueue, monkeypatch
+    published_processes, musterstadt, standin, no_enqueue, monkeypatch, clerk_steuer
 ):
     case = file_case(published_processes, musterstadt, standin)
     monkeypatch.delenv(SECRET_ENV)
@@ -281,6 +281,9 @@ def test_a_missing_client_secret_fails_the_delivery_clearly_and_sends_nothing(
     delivery = CaseDelivery.objects.get(case=case)
     assert delivery.status == "failed" and SECRET_ENV in delivery.last_error
     assert submissions(standin) == []
+    # The authority's clerks get the case here instead, with the failed delivery.
+    page = clerk_page(failed, clerk_steuer)
+    assert 'data-status="failed"' in page and SECRET_ENV in page
 
 
 def test_the_secret_is_never_an_option():
@@ -589,3 +592,38 @@ def test_another_authoritys_clerk_cannot_refresh(delivered, clerk_ordnung):
     response = client.post(f"/sachbearbeitung/faelle/{case.pk}/zustellung/")
 
     assert response.status_code == 404
+
+
+def test_the_payment_of_a_case_paid_online_is_valid_payment_information():
+    from decimal import Decimal
+
+    from forms_engine.transports.backends.fitconnect import FitConnectTransport
+    from forms_engine.transports.fitconnect import build_metadata
+
+    paid = SimpleNamespace(
+        payment_status="PAYED",
+        payment_transaction_id="tx 2026/0001",
+        payment_reference="KZ-2026-0001",
+        payment_method="paypal",
+        payment_amount=Decimal("12.50"),
+        reference="HST-2026-00001",
+    )
+    info = FitConnectTransport._payment(paid)
+    metadata = build_metadata(  # raises if the result does not validate
+        data=b"{}",
+        data_mime="application/json",
+        schema_uri="urn:ozg-engine:process:x:1:data",
+        attachments=[],
+        service_name="Hundesteuer",
+        service_identifier=SERVICE,
+        payment=info,
+    )
+
+    assert metadata["paymentInformation"] == {
+        "transactionId": "tx-2026-0001",
+        "transactionReference": "KZ-2026-0001",
+        "paymentMethod": "PAYPAL",
+        "status": "BOOKED",
+        "grossAmount": 12.5,
+    }
+    assert FitConnectTransport._payment(SimpleNamespace(payment_status="invoice")) is None

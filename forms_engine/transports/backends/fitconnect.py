@@ -33,6 +33,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.core.storage import CASEFILES, UPLOADS, file_read
@@ -350,7 +351,7 @@ class FitConnectTransport(Transport):
             service_name=service_name,
             service_identifier=LEIKA_URN + leika,
             sender_reference=case.reference,
-            application_date=case.submitted_at.date().isoformat(),
+            application_date=timezone.localtime(case.submitted_at).date().isoformat(),
             reply_email=case.applicant_email or None,
             payment=self._payment(case),
         )
