@@ -130,7 +130,10 @@ class _ApiClient:
                 f"FIT-Connect is not reachable ({what}): {type(error).__name__}",
             ) from error
         logger.debug("fitconnect %s %s -> %s", method, what, response.status)
-        return response
+        # Any object with status/headers/body will do (e.g. another module's HttpResponse).
+        return HttpResponse(
+            int(response.status), dict(response.headers or {}), response.body or b""
+        )
 
     def _fetch_token(self) -> str:
         form = {

@@ -833,7 +833,9 @@ def serve_in_thread(standin: StandIn, port: int = 0):
     """Start the stand-in in a daemon thread; returns (server, base_url). Stop it with
     `server.shutdown(); server.server_close()`."""
     server = make_loopback_server(standin, port)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
     return server, standin.issuer
 
 
@@ -857,6 +859,7 @@ def setup_demo(standin: StandIn, directory: Path, *, key_size: int = 4096) -> di
     JWK files in `directory`), a sender client and the destination's subscriber client,
     a route (demo LeiKa key, demo ARS). Later calls return what `setup.json` recorded."""
     directory = Path(directory)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     record = directory / "setup.json"
     if record.exists() and standin._setting("demo_destination"):
         return json.loads(record.read_text(encoding="utf-8"))

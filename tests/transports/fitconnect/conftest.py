@@ -49,9 +49,8 @@ class Running:
     server: object
 
     def sender_client(self, **options) -> SenderClient:
-        return SenderClient(
-            self.url, self.url + "/token", *self.sender, min_key_bits=2048, **options
-        )
+        options = {"min_key_bits": 2048, **options}
+        return SenderClient(self.url, self.url + "/token", *self.sender, **options)
 
 
 def start(state_path, encryption_keys, signature_keys, *, setup=True) -> Running:
