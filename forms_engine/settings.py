@@ -287,6 +287,8 @@ FORMS_PIPELINE_STUCK_AFTER = int(os.environ.get("FORMS_PIPELINE_STUCK_AFTER", "3
 FORMS_REMOTE_DELIVERY_LEASE = int(os.environ.get("FORMS_REMOTE_DELIVERY_LEASE", "300"))
 # FIT-Connect: the client secret of the sender (never in the activation's options); an
 # activation may name another variable (`client_secret_env`). See docs/architecture.md.
+# Event logs of delivered cases are polled for the recipient's answer this many days.
+FORMS_FITCONNECT_POLL_DAYS = int(os.environ.get("FORMS_FITCONNECT_POLL_DAYS", "30"))
 CELERY_BEAT_SCHEDULE = {
     "fitconnect-events-poll": {
         "task": "cases.tasks.fitconnect_events_poll",

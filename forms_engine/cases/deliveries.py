@@ -19,10 +19,12 @@ Only verified entries change the case, the first accept or reject wins:
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -46,10 +48,17 @@ def _remote_transports() -> list[str]:
     return [pid for pid in registry if getattr(registry.get(pid), "remote", False)]
 
 
-def waiting_deliveries(*, delivery_id=None):
-    """Delivered remote deliveries without an answer yet (accept or reject)."""
+def waiting_deliveries(*, delivery_id=None, now=None):
+    """Delivered remote deliveries without an answer yet (accept or reject), delivered
+    within the last FORMS_FITCONNECT_POLL_DAYS days (FIT-Connect rejects what nobody
+    fetched after 14 days and deletes its event logs later)."""
+    days = getattr(settings, "FORMS_FITCONNECT_POLL_DAYS", 30)
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
     qs = CaseDelivery.objects.filter(
-        transport__in=_remote_transports(), status=CaseDelivery.Status.DELIVERED, outcome=""
+        transport__in=_remote_transports(),
+        status=CaseDelivery.Status.DELIVERED,
+        outcome="",
+        delivered_at__gte=since,
     ).select_related("case", "case__process_version")
     if delivery_id is not None:
         qs = qs.filter(pk=delivery_id)
@@ -138,14 +147,16 @@ def _apply_outcome(delivery: CaseDelivery, event: RemoteEvent) -> None:
             case_id=case.pk,
             data={"transport": delivery.transport, "jti": event.jti},
         )
-        if case.status == Case.Status.RECEIVED:
-            from .workflow import _record_transition
+        from .workflow import case_transition_by_system
 
-            with translation.override(case.language or "de"):
-                message = gettext("Ihr Antrag wurde vom Fachverfahren angenommen.")
-            _record_transition(
-                case, case, Case.Status.IN_PROGRESS, by=None, actor="system", message=message
-            )
+        with translation.override(case.language or "de"):
+            message = gettext("Ihr Antrag wurde vom Fachverfahren angenommen.")
+        case_transition_by_system(
+            case_id=case.pk,
+            from_status=Case.Status.RECEIVED,
+            to_status=Case.Status.IN_PROGRESS,
+            message=message,
+        )
         return
     delivery.outcome = CaseDelivery.Outcome.REJECTED
     delivery.outcome_problems = event.problems

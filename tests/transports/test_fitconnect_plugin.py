@@ -627,3 +627,37 @@ def test_the_payment_of_a_case_paid_online_is_valid_payment_information():
         "grossAmount": 12.5,
     }
     assert FitConnectTransport._payment(SimpleNamespace(payment_status="invoice")) is None
+
+
+def test_an_accept_signed_by_the_service_instead_of_the_destination_changes_nothing(
+    delivered, standin
+):
+    case, got = delivered
+    token = make_event(
+        kind="accept",
+        submission_id=got["submission_id"],
+        case_id=got["case_id"],
+        issuer=standin.destination,
+        private_jwk=standin.core.service_key,
+    )
+    with sqlite3.connect(standin.state) as db:
+        db.execute(
+            "INSERT INTO events (case_id, submission_id, token) VALUES (?, ?, ?)",
+            (got["case_id"], got["submission_id"], token),
+        )
+
+    delivery_events_poll()
+
+    event = CaseDeliveryEvent.objects.get(token=token)
+    assert event.verified is False and "destination" in event.note
+    assert CaseDelivery.objects.get(case=case).outcome == ""
+
+
+def test_deliveries_older_than_the_poll_window_are_not_polled(delivered, settings):
+    case, _ = delivered
+    settings.FORMS_FITCONNECT_POLL_DAYS = 30
+    CaseDelivery.objects.filter(case=case).update(
+        delivered_at=timezone.now() - datetime.timedelta(days=31)
+    )
+
+    assert delivery_events_poll().deliveries == 0

@@ -438,6 +438,7 @@ class FitConnectTransport(Transport):
         tokens = client.events(state["case_id"])
         keys = list(client.service_keys())
         known = {key.get("kid") for key in keys}
+        destination_kids: set[str] = set()
         for token in tokens:
             # A receiver's accept/reject is signed with the destination's signature key
             # (`GET /v1/destinations/{id}/keys/{kid}`), looked up by the token's kid.
@@ -447,7 +448,8 @@ class FitConnectTransport(Transport):
                 # An unknown kid: the token stays unverified.
                 with contextlib.suppress(sdk.PermanentError):
                     keys.append(client.destination_keys(state["destination_id"], kid))
-        return [_event_of(sdk, token, keys, state) for token in tokens]
+                    destination_kids.add(kid)
+        return [_event_of(sdk, token, keys, state, destination_kids) for token in tokens]
 
 
 def _header(token: str) -> dict:
@@ -461,10 +463,10 @@ def _header(token: str) -> dict:
     return header if isinstance(header, dict) else {}
 
 
-def _event_of(sdk, token: str, keys: list, state: dict) -> RemoteEvent:
+def _event_of(sdk, token: str, keys: list, state: dict, destination_kids: set) -> RemoteEvent:
     """One SET as a RemoteEvent: verified only if its signature checks out against the
     service's or the destination's keys, it is about this submission, and a receiver's
-    accept/reject comes from this destination."""
+    accept/reject comes from this destination, signed with the destination's key."""
     try:
         event = sdk.parse_event(token, keys)
     except sdk.FitConnectError as error:
@@ -473,12 +475,12 @@ def _event_of(sdk, token: str, keys: list, state: dict) -> RemoteEvent:
     verified = True
     if str(event.submission_id) != str(state.get("submission_id")):
         verified, note = False, "submission id differs / andere Einreichung"
-    elif event.kind in ("accept", "reject") and str(event.issuer) != str(
-        state.get("destination_id")
+    elif event.kind in ("accept", "reject") and (
+        str(event.issuer) != str(state.get("destination_id")) or event.kid not in destination_kids
     ):
         verified, note = (
             False,
-            "issuer is not the destination / Aussteller ist nicht der Zustellpunkt",
+            "not issued and signed by the destination / nicht vom Zustellpunkt ausgestellt und signiert",
         )
     return RemoteEvent(
         token=token,
