@@ -282,7 +282,18 @@ CELERY_TIMEZONE = TIME_ZONE
 # A case whose pipeline has not finished this long after it was (re-)enqueued is handed to
 # the pipeline again by the sweeper (crashed worker, broker down at submit time).
 FORMS_PIPELINE_STUCK_AFTER = int(os.environ.get("FORMS_PIPELINE_STUCK_AFTER", "300"))
+# A remote delivery (FIT-Connect) is leased to one run for this many seconds; a run killed
+# mid-delivery leaves it to the next run once the lease has run out (cases.pipeline).
+FORMS_REMOTE_DELIVERY_LEASE = int(os.environ.get("FORMS_REMOTE_DELIVERY_LEASE", "300"))
+# FIT-Connect: the client secret of the sender (never in the activation's options); an
+# activation may name another variable (`client_secret_env`). See docs/architecture.md.
+# Event logs of delivered cases are polled for the recipient's answer this many days.
+FORMS_FITCONNECT_POLL_DAYS = int(os.environ.get("FORMS_FITCONNECT_POLL_DAYS", "30"))
 CELERY_BEAT_SCHEDULE = {
+    "fitconnect-events-poll": {
+        "task": "cases.tasks.fitconnect_events_poll",
+        "schedule": float(os.environ.get("FORMS_FITCONNECT_POLL_EVERY", "120")),
+    },
     "cases-sweep-stuck-pipelines": {
         "task": "cases.tasks.pipeline_sweep",
         "schedule": float(os.environ.get("FORMS_SWEEP_EVERY", "60")),

@@ -214,6 +214,10 @@ class CaseDelivery(models.Model):
         DELIVERED = "delivered", _("zugestellt")
         FAILED = "failed", _("endgültig fehlgeschlagen")
 
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("angenommen")
+        REJECTED = "rejected", _("zurückgewiesen")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deliveries")
     transport = models.CharField(max_length=50)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -221,6 +225,24 @@ class CaseDelivery(models.Model):
     last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Remote transports (`Transport.remote`): the run that delivers holds a lease
+    # (`claim_token` until `claimed_until`) and saves its progress in `state` after every
+    # remote step (FIT-Connect: submission id, attachment ids, what is uploaded, submitted).
+    state = models.JSONField(default=dict, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=36, blank=True)
+    # What the recipient said afterwards (its event log, `CaseDeliveryEvent`).
+    outcome = models.CharField(
+        _("Ergebnis beim Empfänger"), max_length=20, choices=Outcome.choices, blank=True
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    # The recipient's reasons for a rejection: [{"title", "detail", "type", "instance"}].
+    outcome_problems = models.JSONField(default=list, blank=True)
+    # The e-mail telling the citizen about a rejection (at most one).
+    outcome_notice = models.CharField(
+        max_length=20, choices=CitizenNotice.choices, default=CitizenNotice.PENDING
+    )
+    events_polled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -229,6 +251,34 @@ class CaseDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.transport} ({self.status})"
+
+
+class CaseDeliveryEvent(models.Model):
+    """One entry of a remote delivery's event log (FIT-Connect: a security event token),
+    stored as received. Only `verified` events changed the case; the others are kept as
+    evidence and shown as unverified."""
+
+    delivery = models.ForeignKey(CaseDelivery, on_delete=models.CASCADE, related_name="events")
+    token = models.TextField()
+    token_sha256 = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40)
+    event_uri = models.CharField(max_length=300, blank=True)
+    issuer = models.CharField(max_length=300, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    jti = models.CharField(max_length=100, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    verified = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "token_sha256"], name="one_event_per_token")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery}: {self.kind}"
 
 
 class CaseStatusChange(models.Model):

@@ -244,3 +244,32 @@ def message_new_send(*, message_id: int) -> bool:
     message.citizen_notice = CitizenNotice.SENT
     message.save(update_fields=["citizen_notified_at", "citizen_notice"])
     return True
+
+
+@transaction.atomic
+def delivery_rejected_notify(*, delivery_id: int) -> bool:
+    """Tell the citizen once that the recipient rejected the delivery of their case
+    (FIT-Connect reject event); True if an e-mail was sent now. Guard: the delivery's
+    `outcome_notice` still "pending"; without an address it becomes "no_address"."""
+    from .deliveries import problem_lines
+    from .models import CaseDelivery
+
+    delivery = (
+        CaseDelivery.objects.select_for_update()
+        .select_related("case", "case__authority", "case__municipality", "case__process_version")
+        .filter(pk=delivery_id, outcome=CaseDelivery.Outcome.REJECTED)
+        .first()
+    )
+    if delivery is None or delivery.outcome_notice != CitizenNotice.PENDING:
+        return False
+    case = delivery.case
+    if not case.applicant_email:
+        delivery.outcome_notice = CitizenNotice.NO_ADDRESS
+        delivery.save(update_fields=["outcome_notice"])
+        _not_notified(case, "delivery_rejected")
+        return False
+    context = {**_context(case), "problems": problem_lines(delivery.outcome_problems)}
+    _email(case, "delivery_rejected", context).send()
+    delivery.outcome_notice = CitizenNotice.SENT
+    delivery.save(update_fields=["outcome_notice"])
+    return True

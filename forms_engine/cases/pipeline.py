@@ -9,7 +9,10 @@ per transport and one confirmation e-mail:
    unique constraint; sets `Case.casefile_rendered_at`).
 2. routing: one CaseDelivery row per (case, transport) (unique); the row is locked while
    the transport delivers and marked `delivered` in the same transaction, so a second
-   worker waits and then finds it delivered.
+   worker waits and then finds it delivered. Remote transports (`Transport.remote`,
+   FIT-Connect) never run inside a transaction: the run claims the row (a lease), the
+   transport talks to the remote system and saves its progress in `CaseDelivery.state`,
+   and the outcome is recorded in a second short transaction (`_route_remote`).
 3. notify: the confirmation e-mail (`notifications.case_receipt_send`), guarded by
    `Case.citizen_notice` under a row lock; audit `pipeline.citizen_notified` only when an
    e-mail was sent, `citizen.not_notified` when the case has no address.
@@ -173,6 +176,9 @@ def _step_route(case_id) -> None:
             CaseDelivery.objects.get_or_create(case_id=case_id, transport=transport_id)
     except IntegrityError:
         pass  # created by a racing run: it exists now
+    if getattr(registry.get(transport_id), "remote", False):
+        _route_remote(case, transport_id, options)
+        return
     with transaction.atomic():
         delivery = CaseDelivery.objects.select_for_update().get(
             case_id=case_id, transport=transport_id
@@ -210,6 +216,142 @@ def _step_route(case_id) -> None:
             )
     if failure is not None:
         raise failure
+
+
+class LeaseLost(TransportError):
+    """This run no longer holds the remote delivery (its lease ran out, another run took
+    it over): stop without sending more; transient, the case's task retries."""
+
+
+class _DeliveryStore:
+    """The `transports.DeliveryStore` of one claimed remote delivery.
+
+    `save` writes the whole state in one UPDATE (autocommit: no transaction is open
+    while a remote transport runs), only while this run's claim token is on the row;
+    every save extends the lease.
+    """
+
+    def __init__(self, delivery: CaseDelivery, token: str):
+        self.delivery_id = delivery.pk
+        self.token = token
+        self.state = dict(delivery.state or {})
+
+    def save(self, state: dict) -> None:
+        now = timezone.now()
+        updated = CaseDelivery.objects.filter(pk=self.delivery_id, claim_token=self.token).update(
+            state=state, claimed_until=now + _lease()
+        )
+        if not updated:
+            raise LeaseLost(
+                "Die Zustellung wird inzwischen von einem anderen Lauf fortgesetzt. / "
+                "Another run has taken over this delivery."
+            )
+        self.state = dict(state)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "FORMS_REMOTE_DELIVERY_LEASE", 300))
+
+
+def _route_remote(case: Case, transport_id: str, options: dict) -> None:
+    """Deliver through a remote transport: claim (short transaction) → `deliver` with no
+    transaction open → record the outcome (short transaction).
+
+    The claim is a lease: `claim_token` and `claimed_until` on the CaseDelivery row. A run
+    that finds a live lease of another run raises a transient error (the task retries
+    later); a run killed mid-delivery leaves a lease that runs out, and the next run
+    continues from the saved `state` (the transport makes that exactly once).
+    """
+    import uuid
+
+    now = timezone.now()
+    token = str(uuid.uuid4())
+    with transaction.atomic():
+        delivery = CaseDelivery.objects.select_for_update().get(
+            case_id=case.pk, transport=transport_id
+        )
+        if delivery.status == CaseDelivery.Status.DELIVERED:
+            _advance(case.pk, PipelineState.ROUTED)
+            return
+        if delivery.status == CaseDelivery.Status.FAILED:
+            raise TransportError(delivery.last_error, permanent=True)
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            raise TransportError(
+                "Die Zustellung läuft gerade in einem anderen Lauf. / "
+                "The delivery is in progress in another run."
+            )
+        delivery.attempts += 1
+        delivery.claim_token = token
+        delivery.claimed_until = now + _lease()
+        delivery.save(update_fields=["attempts", "claim_token", "claimed_until"])
+    casefile = CaseDocument.objects.get(case_id=case.pk, kind=CaseDocument.Kind.CASEFILE)
+    transport = registry.get(transport_id)(options=options)
+    store = _DeliveryStore(delivery, token)
+    try:
+        transport.deliver(case=case, casefile=casefile, store=store)
+    except LeaseLost:
+        raise
+    except TransportError as error:
+        _remote_failed(delivery.pk, token, error)
+        raise
+    except Exception as error:
+        # Not a transport's own error (a bug, a storage fault): release the lease so the
+        # retry need not wait for it; the error is raised for the task as before.
+        _remote_failed(delivery.pk, token, TransportError(f"{type(error).__name__}: {error}"))
+        raise
+    _remote_delivered(case.pk, delivery.pk, transport_id)
+
+
+def _remote_failed(delivery_id, token: str, error: TransportError) -> None:
+    fields = {"last_error": error.message[:2000], "claimed_until": None, "claim_token": ""}
+    if error.permanent:
+        fields["status"] = CaseDelivery.Status.FAILED
+    updated = (
+        CaseDelivery.objects.filter(pk=delivery_id, claim_token=token)
+        .exclude(status=CaseDelivery.Status.DELIVERED)
+        .update(**fields)
+    )
+    if updated and error.permanent:
+        # The case cannot reach its recipient: the authority's clerks get it in their inbox
+        # here, with the failed delivery and its error on the case page.
+        now = timezone.now()
+        case_id = CaseDelivery.objects.values_list("case_id", flat=True).get(pk=delivery_id)
+        Case.objects.filter(pk=case_id, routed_at__isnull=True).update(
+            routed_at=now, updated_at=now
+        )
+
+
+def _remote_delivered(case_id, delivery_id, transport_id: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = CaseDelivery.objects.select_for_update().get(pk=delivery_id)
+        first = delivery.status != CaseDelivery.Status.DELIVERED
+        if first:
+            delivery.status = CaseDelivery.Status.DELIVERED
+            delivery.delivered_at = now
+            delivery.last_error = ""
+        delivery.claimed_until = None
+        delivery.claim_token = ""
+        delivery.save(
+            update_fields=["status", "delivered_at", "last_error", "claimed_until", "claim_token"]
+        )
+        # The authority's clerks see a case delivered elsewhere too (with its delivery
+        # status and the recipient's answer) on their case page.
+        Case.objects.filter(pk=case_id, routed_at__isnull=True).update(
+            routed_at=now, updated_at=now
+        )
+        _advance(case_id, PipelineState.ROUTED)
+        if first:
+            audit_log(
+                actor="system",
+                action="pipeline.routed",
+                case_id=case_id,
+                data={
+                    "transport": transport_id,
+                    "attempts": delivery.attempts,
+                    "remote_id": str((delivery.state or {}).get("submission_id") or ""),
+                },
+            )
 
 
 def _step_notify(case_id) -> None:

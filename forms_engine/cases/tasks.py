@@ -57,3 +57,30 @@ def case_notify_status(change_id: int) -> None:
     from .notifications import status_change_notify
 
     status_change_notify(change_id=change_id)
+
+
+@shared_task(name="cases.tasks.fitconnect_events_poll")
+def fitconnect_events_poll() -> dict:
+    """Periodic (beat): read the event logs of remote deliveries (FIT-Connect) still waiting
+    for the recipient's answer, store them on the case, apply accept/reject; send the
+    rejection e-mails a failed enqueue left behind."""
+    from .deliveries import delivery_events_poll, rejection_notices_pending
+    from .notifications import delivery_rejected_notify
+
+    result = delivery_events_poll()
+    for delivery_id in rejection_notices_pending().values_list("pk", flat=True):
+        delivery_rejected_notify(delivery_id=delivery_id)
+    return {"deliveries": result.deliveries, "new_events": result.new_events}
+
+
+@shared_task(
+    name="cases.tasks.case_notify_delivery_rejected",
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def case_notify_delivery_rejected(delivery_id: int) -> None:
+    """E-mail the citizen that the recipient rejected the delivery (at most one e-mail)."""
+    from .notifications import delivery_rejected_notify
+
+    delivery_rejected_notify(delivery_id=delivery_id)

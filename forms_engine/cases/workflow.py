@@ -152,6 +152,20 @@ def _record_transition(
 
 
 @transaction.atomic
+def case_transition_by_system(
+    *, case_id, from_status: str, to_status: str, message: str = ""
+) -> CaseStatusChange | None:
+    """`from_status` → `to_status` because another system said so (FIT-Connect: the
+    recipient accepted the case): no person (`changed_by` None, audit actor "system"), the
+    citizen's e-mail as for any change. Returns None, changing nothing, when the case is no
+    longer in `from_status` or the transition is not allowed."""
+    locked = Case.objects.select_for_update().get(pk=case_id)
+    if locked.status != from_status or to_status not in allowed_transitions(from_status):
+        return None
+    return _record_transition(locked, locked, to_status, by=None, actor="system", message=message)
+
+
+@transaction.atomic
 def case_return_from_query(*, case: Case) -> CaseStatusChange | None:
     """Rückfrage → In Bearbeitung because the citizen answered: no clerk acts, so the
     history records no person (`changed_by` None) and the audit log "citizen". Returns

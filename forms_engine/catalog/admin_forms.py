@@ -586,7 +586,9 @@ def activation_form_class(
         choices = [(plugin_id, plugin_label(kind, plugin_id)) for plugin_id in ids]
         model_field = Activation._meta.get_field(plugin_field)
         if kind == "transports":
-            field_kwargs = {"required": True}
+            # Preselect the stored transport (a new activation: the model default, the
+            # built-in inbox), never merely the first registered one.
+            field_kwargs = {"required": True, "initial": chosen or model_field.default}
         else:
             empty = (
                 _("Kein Bezahldienst (keine Online-Zahlung)")

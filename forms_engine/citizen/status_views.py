@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
+from forms_engine.cases.deliveries import case_delivery_facts
 from forms_engine.cases.models import Case, CaseMessage
 from forms_engine.cases.postbox import (
     BODY_MAX,
@@ -141,7 +142,20 @@ def _context(request, case: Case, form: dict, errors: list) -> dict:
         "body_max": BODY_MAX,
         "max_files": REPLY_MAX_FILES,
         "status_url": case_status_url(case),
+        "delivery": _delivery_fact(case),
     }
+
+
+def _delivery_fact(case: Case) -> dict | None:
+    """The recipient's answer to a remote delivery (FIT-Connect), when there is one."""
+    for fact in case_delivery_facts(case):
+        if fact["outcome"]:
+            return {
+                "outcome": fact["outcome"],
+                "at": fact["outcome_at"],
+                "problems": fact["problems"],
+            }
+    return None
 
 
 def _private(response):

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("faelle/<uuid:case_id>/status/", views.case_transition_view, name="transition"),
     path("faelle/<uuid:case_id>/zuweisung/", views.case_assign_view, name="assign"),
+    path(
+        "faelle/<uuid:case_id>/zustellung/",
+        views.case_delivery_refresh_view,
+        name="delivery-refresh",
+    ),
     path("faelle/<uuid:case_id>/notizen/", views.case_note_view, name="note"),
     path("faelle/<uuid:case_id>/nachrichten/", views.case_message_view, name="message"),
     path(

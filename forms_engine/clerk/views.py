@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forms_engine.cases import selectors
+from forms_engine.cases.deliveries import case_delivery_facts, delivery_events_poll
 from forms_engine.cases.models import Case, CaseDocument, CaseMessage
 from forms_engine.cases.postbox import (
     PostboxRefused,
@@ -244,6 +245,7 @@ def case_detail(request, case_id):
             "transitions": transition_buttons(allowed_transitions(case.status)),
             "history": status_rows(detail.status_changes),
             "audit": audit_rows(audit_trail(case.pk)),
+            "deliveries": case_delivery_facts(case),
         },
     )
 
@@ -344,6 +346,25 @@ def case_transition_view(request, case_id):
             % {"status": Case.Status(change.to_status).label},
         )
     return _back(case)
+
+
+@clerk_login_required
+@require_POST
+def case_delivery_refresh_view(request, case_id):
+    """ "Zustellstatus aktualisieren": read the recipient's event log of this case now."""
+    case = selectors.access_case_for_clerk(request.user, case_id)
+    result = None
+    for delivery in case_delivery_facts(case):
+        if delivery["status"] == "delivered" and not delivery["outcome"]:
+            result = delivery_events_poll(delivery_id=delivery["delivery_id"])
+    if result is not None and result.errors:
+        messages.error(
+            request,
+            _("Der Zustellstatus konnte gerade nicht abgefragt werden. Bitte später erneut."),
+        )
+    else:
+        messages.success(request, _("Der Zustellstatus ist aktuell."))
+    return redirect(reverse("clerk:case", kwargs={"case_id": case.pk}) + "#zustellung")
 
 
 @clerk_login_required
