@@ -562,6 +562,19 @@ class Activation(models.Model):
                 errors.setdefault(field, []).append(
                     f"{problem.pointer or '/'}: {problem.message} / {problem.message_en}"
                 )
+        data_format = (self.transport_options or {}).get("data_format")
+        if (
+            isinstance(data_format, str)
+            and data_format.startswith("fim-")
+            and self.process_id
+            and not FimSource.objects.filter(process_id=self.process_id).exists()
+        ):
+            errors.setdefault("transport", []).append(
+                f"Das Datenformat „{data_format}“ braucht einen aus FIM importierten Prozess; "
+                "dieser wurde nicht aus FIM importiert. / "
+                f"The data format {data_format!r} needs a process imported from FIM; "
+                "this one was not."
+            )
         errors.update(self._identity_errors())
         errors.update(self._version_errors())
         errors.update(self._date_errors())

@@ -32,6 +32,12 @@ BLAUE_KARTE = REFERENCE / "xdf2-S00000121-blaue-karte.xml"
 
 @pytest.fixture
 def fim_case(musterstadt):
+    return file_fim_case(musterstadt)
+
+
+def file_fim_case(musterstadt, **activation_fields):
+    """A Blaue-Karte case (imported with its code lists, published, offered in Musterstadt
+    with `activation_fields`), filed with uploads."""
     from django.contrib.auth import get_user_model
 
     from forms_engine.catalog.models import Publisher
@@ -51,6 +57,7 @@ def fim_case(musterstadt):
         version=version,
         municipality=musterstadt,
         authority=Authority.objects.filter(municipality=musterstadt).first(),
+        **activation_fields,
     )
     activation.full_clean()
     activation.save()
@@ -121,3 +128,25 @@ def test_a_process_not_imported_from_fim_has_no_fim_data(published_processes, mu
     payload = data_payload(case, "engine-json")
     assert json.loads(payload.content) == case.answers
     assert payload.schema_uri.startswith("urn:ozg-engine:process:hundesteuer-anmeldung:")
+
+
+def test_an_offering_may_choose_fim_data_only_for_a_process_imported_from_fim(
+    published_processes, musterstadt
+):
+    from django.core.exceptions import ValidationError
+
+    activation = Activation.objects.get(
+        process__identifier="hundesteuer-anmeldung", municipality=musterstadt
+    )
+    activation.transport = "fitconnect"
+    activation.transport_options = {
+        "submission_api": "https://zustelldienst.example/",
+        "token_url": "https://zustelldienst.example/token",
+        "client_id": "demo",
+        "data_format": "fim-xml",
+    }
+    with pytest.raises(ValidationError) as refused:
+        activation.full_clean()
+    assert "nicht aus FIM importiert" in str(refused.value.message_dict["transport"])
+    activation.transport_options["data_format"] = "engine-json"
+    activation.full_clean()

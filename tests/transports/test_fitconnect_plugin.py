@@ -661,3 +661,46 @@ def test_deliveries_older_than_the_poll_window_are_not_polled(delivered, setting
     )
 
     assert delivery_events_poll().deliveries == 0
+
+
+@pytest.mark.parametrize("fmt", ["fim-json", "fim-xml"])
+def test_a_fim_process_is_delivered_as_fim_data_valid_against_its_source_schema(
+    musterstadt, standin, no_enqueue, fmt
+):
+    from lxml import etree
+
+    from forms_engine.cases.fim_output import case_fim_source
+    from forms_engine.fim.output import (
+        fim_json_schema,
+        fim_validate_json,
+        fim_validate_xml,
+        fim_xsd,
+    )
+    from forms_engine.fim.xdf import parse_xdf
+    from tests.cases.test_fim_output import BLAUE_KARTE, file_fim_case
+
+    if not BLAUE_KARTE.exists():
+        pytest.skip(f"{BLAUE_KARTE} is absent (../shared/reference/fim)")
+    case = file_fim_case(
+        musterstadt,
+        transport="fitconnect",
+        transport_options=options(standin, data_format=fmt),
+    )
+
+    done = pipeline_run(case_id=case.pk)
+
+    assert done.pipeline_state == PipelineState.DONE, done.pipeline_error
+    (got,) = receive(standin)
+    data_entry = got["metadata"]["contentStructure"]["data"]
+    assert data_entry["hash"]["content"] == sha512_hex(got["data"])
+    source = parse_xdf(bytes(case_fim_source(case).source))
+    if fmt == "fim-json":
+        assert data_entry["submissionSchema"] == {
+            "schemaUri": "https://schema.fitko.de/fim/s00000121_1.0.schema.json",
+            "mimeType": "application/json",
+        }
+        assert fim_validate_json(json.loads(got["data"]), fim_json_schema(source)) == []
+    else:
+        assert data_entry["submissionSchema"]["mimeType"] == "application/xml"
+        assert etree.QName(etree.fromstring(got["data"])).localname == "S00000121"
+        assert fim_validate_xml(got["data"], fim_xsd(source)) == []

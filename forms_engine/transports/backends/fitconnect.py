@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms_engine.core.storage import CASEFILES, UPLOADS, file_read
-from forms_engine.transports import registry
+from forms_engine.transports import data_formats, registry
 from forms_engine.transports.base import DeliveryStore, RemoteEvent, Transport, TransportError
 
 SECRET_ENV_DEFAULT = "FORMS_FITCONNECT_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -181,29 +181,15 @@ class FitConnectTransport(Transport):
         return str(title or case.process_version.title)
 
     def data_payload(self, case) -> tuple[bytes, str, str]:
-        """The data of the case: (bytes, media type, schema URI).
+        """The data of the case in the offering's format: (bytes, media type, schema URI).
 
-        `engine-json`: the case's answers as JSON (UTF-8, keys sorted, so every attempt
-        sends the same bytes) under the process's composed data schema
-        (`urn:ozg-engine:process:<id>:<version>:data`, the `$id` of `Process.data_schema`).
-        """
-        fmt = self.options.get("data_format") or "engine-json"
-        if fmt != "engine-json":
-            # TODO(issue 11, FIM output): call forms_engine/fim/output.py here once it is on
-            # main (FIM-JSON with FIM ids as keys / XML named by FIM ids, validated against
-            # the schema the process was imported from) and return its bytes, media type
-            # and schema URI. Until then the activation is refused, never silently changed.
-            raise TransportError(
-                f"FIT-Connect: Das Datenformat „{fmt}“ ist in dieser Installation noch nicht "
-                f"verfügbar. / The data format '{fmt}' is not available yet.",
-                permanent=True,
-            )
-        definition = case.process_version.definition or {}
-        schema_uri = f"urn:ozg-engine:process:{definition.get('id', '')}:{definition.get('version', '')}:data"
-        content = json.dumps(
-            case.answers, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-        ).encode("utf-8")
-        return content, "application/json", schema_uri
+        One entry of `transports.data_formats` per format: `engine-json` (the answers under
+        the process's composed data schema, the same bytes on every attempt), `fim-json` /
+        `fim-xml` (FIM ids as keys / element names, validated against the schema the
+        process was imported from; refused permanently when it was not or the answers do
+        not fit)."""
+        payload = data_formats.data_payload(case, self.options.get("data_format") or "engine-json")
+        return payload.content, payload.mime_type, payload.schema_uri
 
     @staticmethod
     def _parts(case, casefile) -> list[dict]:
