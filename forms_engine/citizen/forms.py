@@ -132,8 +132,12 @@ def parse_fields(fields, post, files, path: list[str], step_id: str, out: Parsed
 def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 - one branch per type
     kind = f.type
     if kind == "group":
+        uploads_before = len(out.uploads)
         sub = parse_fields(f.children, post, files, fpath, step_id, out)
-        return sub if (sub or f.required) else None
+        # An optional group is answered only when something in it is (a required group
+        # inside it yields {} even when blank, which alone is no answer).
+        answered = _has_answer(sub) or len(out.uploads) > uploads_before
+        return sub if (answered or f.required) else None
     if kind == "repeat":
         try:
             count = int(post.get(key + "._count", "0"))
@@ -218,6 +222,14 @@ def _parse_one(f, post, files, fpath, key, step_id, out: Parsed):  # noqa: C901 
         # Keep the citizen's line breaks, but normalise them.
         return post.get(key, "").replace("\r\n", "\n").strip()
     return text
+
+
+def _has_answer(value) -> bool:
+    if isinstance(value, dict):
+        return any(_has_answer(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_answer(v) for v in value)
+    return value is not None
 
 
 def _refused_text(text: str, key: str, out: Parsed) -> bool:

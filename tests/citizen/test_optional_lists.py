@@ -65,3 +65,41 @@ def test_a_required_list_keeps_its_blank_entry_and_asks_for_the_field():
     assert data == {"namen": [{}]}
     errors = definition.validate_answers({"angaben": data})
     assert [e.pointer for e in errors] == ["/angaben/namen/0/name"]
+
+
+def test_an_optional_group_with_a_required_group_inside_left_blank_is_no_answer():
+    street = {
+        "type": "object",
+        "title": "Straße",
+        "properties": {"name": {"type": "string", "title": "Straße"}},
+        "required": ["name"],
+    }
+    address = {
+        "type": "object",
+        "title": "Straßenanschrift",
+        "properties": {"strasse": street, "ort": {"type": "string", "title": "Ort"}},
+        "required": ["strasse", "ort"],
+    }
+    definition = compile_definition(
+        {
+            "$schema": "urn:ozg-engine:process-format:1",
+            "id": "gruppe-test",
+            "version": "1.0.0",
+            "title": {"de": "Gruppe"},
+            "reference_prefix": "GT",
+            "steps": [
+                {
+                    "id": "angaben",
+                    "title": {"de": "Angaben"},
+                    "schema": {"type": "object", "properties": {"anschrift": address}},
+                }
+            ],
+        }
+    )
+    blank = _parse(definition, "anschrift.strasse.name=&anschrift.ort=")
+    assert blank == {}
+    assert definition.validate_answers({"angaben": blank}) == []
+
+    begun = _parse(definition, "anschrift.strasse.name=&anschrift.ort=Bonn")
+    errors = definition.validate_answers({"angaben": begun})
+    assert [e.pointer for e in errors] == ["/angaben/anschrift/strasse/name"]
