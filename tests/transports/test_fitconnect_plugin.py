@@ -462,7 +462,9 @@ def status_page(case) -> str:
     return response.content.decode()
 
 
-def test_an_accept_event_moves_the_case_and_both_pages_show_it(delivered, standin, clerk_steuer):
+def test_an_accept_event_moves_the_case_and_both_pages_show_it(
+    delivered, standin, clerk_steuer, eager_celery
+):
     case, got = delivered
     decide(standin, got, "accept")
 
