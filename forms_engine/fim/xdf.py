@@ -521,42 +521,8 @@ class _Reader:
         path = f"{parent_path}/{fim_id}" if parent_path else fim_id
         meta = self.meta(element, parent_path)
         self.report_ignored(element, _FIELD, fim_id, path)
-        feldart = self.code(element, "feldart")
-        if not feldart:
-            self.warn(
-                "fim.feldart_missing",
-                f"Das Datenfeld {fim_id} hat keine Feldart; „input“ angenommen.",
-                f"The data field {fim_id} has no feldart; 'input' assumed.",
-                fim_id,
-                path,
-            )
-            feldart = "input"
-        elif feldart not in FELDARTEN[self.version]:
-            self.warn(
-                "fim.feldart_unknown",
-                f"Unbekannte Feldart {feldart[:40]!r} bei {fim_id}.",
-                f"Unknown feldart {feldart[:40]!r} for {fim_id}.",
-                fim_id,
-                path,
-            )
-        datentyp = self.code(element, "datentyp")
-        if not datentyp:
-            self.warn(
-                "fim.datentyp_missing",
-                f"Das Datenfeld {fim_id} hat keinen Datentyp; „text“ angenommen.",
-                f"The data field {fim_id} has no datentyp; 'text' assumed.",
-                fim_id,
-                path,
-            )
-            datentyp = "text"
-        elif datentyp not in DATENTYPEN[self.version]:
-            self.warn(
-                "fim.datentyp_unknown",
-                f"Unbekannter Datentyp {datentyp[:40]!r} bei {fim_id}.",
-                f"Unknown datentyp {datentyp[:40]!r} for {fim_id}.",
-                fim_id,
-                path,
-            )
+        feldart = self.coded(element, "feldart", FELDARTEN, "input", fim_id, path)
+        datentyp = self.coded(element, "datentyp", DATENTYPEN, "text", fim_id, path)
         codeliste = self.codeliste(element)
         constraints, raw = self.praezisierung(
             element, fim_id, path, legacy_select=feldart == "select"
@@ -720,6 +686,29 @@ class _Reader:
                 path,
             )
         return result, raw
+
+    def coded(self, element, name: str, known: dict, default: str, fim_id: str, path: str) -> str:
+        """A field's code (feldart, datentyp): a warning and `default` when missing, a
+        warning when not one of the XDatenfelder version's codes."""
+        value = self.code(element, name)
+        if not value:
+            self.warn(
+                f"fim.{name}_missing",
+                f"Das Datenfeld {fim_id} hat keine Angabe „{name}“; „{default}“ angenommen.",
+                f"The data field {fim_id} has no {name}; '{default}' assumed.",
+                fim_id,
+                path,
+            )
+            return default
+        if value not in known[self.version]:
+            self.warn(
+                f"fim.{name}_unknown",
+                f"Unbekannter Wert {value[:40]!r} für „{name}“ bei {fim_id}.",
+                f"Unknown {name} {value[:40]!r} for {fim_id}.",
+                fim_id,
+                path,
+            )
+        return value
 
     def codeliste(self, element: etree._Element) -> FimCodeListRef | None:
         code_key = self.text(element, "codeKey")
